@@ -1,0 +1,55 @@
+"""The application factory: it only wires parts together."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import errors, i18n, security
+from .config import build_config
+from .extensions import babel, csrf, db, limiter, migrate
+from .paths import migrations_dir
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the app.
+
+    :param config: settings that override the environment (tests pass their own
+        ``SQLALCHEMY_DATABASE_URI`` and ``SECRET_KEY``).
+    """
+    instance_path = os.environ.get("SURVEYAPP_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+    app.config.update(build_config(Path(app.instance_path), config))
+
+    proxies = int(os.environ.get("SURVEYAPP_TRUSTED_PROXIES", "0"))
+    if proxies:
+        # Trust exactly the proxies we run; a client cannot add X-Forwarded-For
+        # entries that move it out of its rate-limit bucket.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, babel)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from . import models  # noqa: F401  (every table registered before use)
+    from .survey import bp as survey_bp
+
+    app.register_blueprint(survey_bp)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[str, int]:
+        return "ok", 200
+
+    return app

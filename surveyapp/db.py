@@ -1,0 +1,52 @@
+"""The declarative base, constraint naming, and SQLite connection settings."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names keep Alembic diffs and downgrades predictable (Indico).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """WAL mode and foreign keys for every SQLite connection.
+
+    The busy timeout comes from the driver's ``timeout`` (see config.py).
+    ``synchronous=FULL``: a response acknowledged to a worker survives power loss.
+    Autocommit at the driver level lets :func:`_begin_sqlite` issue BEGIN itself, so
+    write transactions can take the write lock up front (``BEGIN IMMEDIATE``).
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    # A transaction that reads and then writes cannot wait for the lock in WAL mode
+    # (SQLITE_BUSY at once); writers ask for it at BEGIN via this execution option.
+    mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_immediate") else ""
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())

@@ -1,0 +1,20 @@
+"""Extension objects, created unbound and attached to the app in the factory."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from .db import Base
+from .ratelimit import anonymous_client_key
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+babel = Babel()
+# Counters live only in memory (or Redis via RATELIMIT_STORAGE_URI), keyed by a
+# salted, rotating hash of the client address: anonymity rule 5.
+limiter = Limiter(key_func=anonymous_client_key, default_limits=[])

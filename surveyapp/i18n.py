@@ -1,0 +1,87 @@
+"""Language choice: ``?lang=`` wins, then the ``lang`` cookie, then Accept-Language.
+
+Every interface string goes through Flask-Babel; instrument text comes from the
+instrument file. A new language is a catalog in ``translations/`` plus its text in
+each instrument, with no code change.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, g, request
+from flask.wrappers import Response
+from flask_babel import Babel
+
+LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@cache
+def _catalog_languages(translations: str) -> tuple[str, ...]:
+    found = sorted(
+        path.parent.parent.name for path in Path(translations).glob("*/LC_MESSAGES/messages.po")
+    )
+    return tuple(found)
+
+
+def supported_languages() -> tuple[str, ...]:
+    """The default language first, then every language that has a catalog."""
+    from flask import current_app
+
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    others = _catalog_languages(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    return (default, *[lang for lang in others if lang != default])
+
+
+def language_name(code: str) -> str:
+    """A language named in itself ("English", "Español")."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def select_locale() -> str:
+    languages = supported_languages()
+    asked = request.args.get("lang", "")
+    if asked in languages:
+        g.set_lang_cookie = asked
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE, "")
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def _remember_language(response: Response) -> Response:
+    lang = g.pop("set_lang_cookie", None)
+    if lang:
+        from flask import current_app
+
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=LANG_COOKIE_MAX_AGE,
+            secure=current_app.config["HTTPS"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def init_app(app: Flask, babel: Babel) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_remember_language)
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        from flask_babel import get_locale
+
+        current = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        return {
+            "current_lang": current,
+            "other_languages": [
+                (code, language_name(code)) for code in supported_languages() if code != current
+            ],
+        }

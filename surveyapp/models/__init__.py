@@ -1,0 +1,21 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from .draft import Draft
+from .partnership import MIN_GROUP_SIZE_FLOOR, Employer, Partnership
+from .response import Answer, Comment, PendingComment, Response
+from .wave import WAVE_STATUSES, AccessCode, DistributionLink, Wave
+
+__all__ = [
+    "MIN_GROUP_SIZE_FLOOR",
+    "WAVE_STATUSES",
+    "AccessCode",
+    "Answer",
+    "Comment",
+    "DistributionLink",
+    "Draft",
+    "Employer",
+    "Partnership",
+    "PendingComment",
+    "Response",
+    "Wave",
+]

@@ -1,0 +1,80 @@
+"""Erase the traces that tie free text and spent codes to their response.
+
+A submission writes its response, its pending comment and its spent code in one
+transaction: all or nothing. In PostgreSQL those rows then share a transaction id
+(``xmin``) and sit next to each other on disk, which someone with database access
+could use to join a comment or a code back to its answers. Once a wave has at
+least ``BATCH`` pending comments (or spent codes), they are rewritten in one
+transaction in shuffled order, so each released row shares its transaction with a
+whole batch, and storage order says nothing about arrival order.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..models import AccessCode, Comment, DistributionLink, PendingComment
+
+#: Rows released together; a released row hides among at least this many.
+BATCH = 10
+
+_shuffle = random.SystemRandom().shuffle
+
+
+def settle_wave(session: Session, wave_id: int, *, force: bool = False) -> tuple[int, int]:
+    """Release pending comments and settle spent codes of a wave in batches.
+
+    :param force: release whatever is pending (used when a wave closes).
+    :return: (comments released, codes settled).
+    """
+    return _release_comments(session, wave_id, force), _settle_codes(session, wave_id, force)
+
+
+def _release_comments(session: Session, wave_id: int, force: bool) -> int:
+    pending_count = session.scalar(
+        select(func.count()).select_from(PendingComment).where(PendingComment.wave_id == wave_id)
+    )
+    if not pending_count or (pending_count < BATCH and not force):
+        return 0
+    pending = list(session.scalars(select(PendingComment).where(PendingComment.wave_id == wave_id)))
+    _shuffle(pending)
+    for row in pending:
+        session.add(
+            Comment(
+                id=secrets.token_hex(16),
+                wave_id=row.wave_id,
+                employer_id=row.employer_id,
+                item_id=row.item_id,
+                language=row.language,
+                text=row.text,
+                approved=False,
+            )
+        )
+    session.execute(delete(PendingComment).where(PendingComment.id.in_([r.id for r in pending])))
+    for row in pending:
+        session.expunge(row)
+    session.flush()
+    return len(pending)
+
+
+def _settle_codes(session: Session, wave_id: int, force: bool) -> int:
+    link_ids = select(DistributionLink.id).where(DistributionLink.wave_id == wave_id)
+    spent = list(
+        session.scalars(
+            select(AccessCode).where(AccessCode.link_id.in_(link_ids), AccessCode.status == "spent")
+        )
+    )
+    if not spent or (len(spent) < BATCH and not force):
+        return 0
+    rows = [(code.code_hash, code.link_id) for code in spent]
+    session.execute(delete(AccessCode).where(AccessCode.code_hash.in_([r[0] for r in rows])))
+    for code in spent:
+        session.expunge(code)
+    _shuffle(rows)
+    session.add_all(AccessCode(code_hash=h, link_id=link, status="settled") for h, link in rows)
+    session.flush()
+    return len(rows)
