@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, i18n, security
+from .bodylimit import BodyLimit
 from .config import build_config
 from .extensions import babel, csrf, db, limiter, migrate
 from .paths import migrations_dir
@@ -31,9 +32,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     proxies = int(os.environ.get("SURVEYAPP_TRUSTED_PROXIES", "0"))
     if proxies:
-        # Trust exactly the proxies we run; a client cannot add X-Forwarded-For
+        # Trust exactly the proxies we run; a client cannot add forwarded-address
         # entries that move it out of its rate-limit bucket.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    app.wsgi_app = BodyLimit(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: app.config["MAX_CONTENT_LENGTH"], app
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True)

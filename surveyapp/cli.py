@@ -14,9 +14,13 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from . import create_app
 
+_created: list[Flask] = []
+
 
 def _create_app() -> Flask:
-    return create_app()
+    app = create_app()
+    _created.append(app)
+    return app
 
 
 # No `run` command: Werkzeug's development server logs every request with the
@@ -29,6 +33,22 @@ main = FlaskGroup(
 )
 main.add_command(shell_command)
 main.add_command(routes_command)
+
+
+@main.result_callback()
+def _close_connections(*_args: object, **_kwargs: object) -> None:
+    """Close pooled database connections when a command finishes."""
+    from flask import has_app_context
+
+    from .extensions import db
+
+    if has_app_context():
+        # Click runs this before the command's app context closes: hand the
+        # session's connection back first, or disposing the pool would orphan it.
+        db.session.remove()
+    while _created:
+        with _created.pop().app_context():
+            db.engine.dispose()
 
 
 def _database_ready() -> bool:
@@ -135,3 +155,7 @@ def check_instruments(paths: tuple[str, ...]) -> None:
             )
     if failed:
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

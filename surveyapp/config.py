@@ -71,6 +71,9 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "MAX_FORM_MEMORY_SIZE": 64 * 1024,
         "MAX_FORM_PARTS": 200,
+        # Static files (CSS) are the same for everyone: phones may keep them an hour,
+        # saving data on weak connections (security.py strips the ETag).
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

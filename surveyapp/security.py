@@ -40,6 +40,3 @@ def _set_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(_set_headers)
-    # Static files (CSS) are the same for everyone; let phones cache them briefly
-    # without validators (the ETag is removed above).
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 3600)

@@ -39,10 +39,18 @@ def _config(url: str, **extra: object) -> dict[str, object]:
 def _migrate(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
+    previous = os.environ.get("SURVEYAPP_INSTANCE_PATH")
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
-    app = create_app(_config(url))
+    try:
+        app = create_app(_config(url))
+    finally:
+        if previous is None:
+            os.environ.pop("SURVEYAPP_INSTANCE_PATH")
+        else:
+            os.environ["SURVEYAPP_INSTANCE_PATH"] = previous
     with app.app_context():
         upgrade()
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -83,12 +91,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
+    yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh migrated PostgreSQL database, for tests about PostgreSQL itself."""
     server: PostgresServer = request.getfixturevalue("pg_server")
     template = request.getfixturevalue("pg_template")
     name = f"test_{os.getpid()}_{next(_pg_counter)}"
     server.psql(f"CREATE DATABASE {name} TEMPLATE {template}")
     yield server.url(name)
     server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def postgres_app(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Flask]:
+    yield from _make_app(postgres_url, tmp_path / "instance", monkeypatch)
 
 
 @pytest.fixture

@@ -44,14 +44,16 @@ class SurveyDriver:
         return f"/s/{self.token}"
 
     def get(self, path: str = "", **kwargs: Any) -> TestResponse:
-        response = self.client.get(self.base + path, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = self.client.get(self.base + path, headers=headers, **kwargs)
         if "csrf_token" in response.get_data(as_text=True):
             self.csrf = csrf_from(response)
         return response
 
     def post(self, path: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
         form = {"csrf_token": self.csrf, **data}
-        return self.client.post(self.base + path, data=form, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.post(self.base + path, data=form, headers=headers, **kwargs)
 
     def start(self, code: str | None = None) -> TestResponse:
         self.get()

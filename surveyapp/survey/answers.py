@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask_babel import gettext as _
 
@@ -82,6 +83,22 @@ def text_problem(text: str, item: Item) -> str | None:
     return None
 
 
+def fields_with_bad_encoding(body: bytes) -> frozenset[str]:
+    """Names of URL-encoded fields whose value is not valid UTF-8.
+
+    Werkzeug keeps such a value as its percent-escaped text ("%FF"), which would be
+    saved as if the worker had typed it; this finds them in the raw body instead.
+    """
+    bad = set()
+    for pair in body.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            bad.add(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
+    return frozenset(bad)
+
+
 def check_page(
     instrument: Instrument,
     page: Page,
@@ -89,12 +106,14 @@ def check_page(
     language: str,
     *,
     enforce_required: bool = True,
+    bad_encoding: frozenset[str] = frozenset(),
 ) -> PageCheck:
     """Check one page's answers.
 
     :param form: the posted fields as lists of values (``request.form.to_dict(flat=False)``).
     :param enforce_required: False when the worker saves to finish later: what is
         there and valid is kept, and missing answers are not an error yet.
+    :param bad_encoding: fields whose raw value was not valid UTF-8.
     :raises UnexpectedFields: when a field is not a question on this page.
     """
     allowed = set(page.items) | FORM_CONTROLS
@@ -104,6 +123,13 @@ def check_page(
     result = PageCheck()
     for item in instrument.page_items(page):
         values = [v for v in form.get(item.id, []) if v != ""]
+        if item.id in bad_encoding:
+            result.errors[item.id] = (
+                _("Your answer has characters we cannot save. Remove them and try again.")
+                if item.kind == "text"
+                else _("Choose one of the answers shown.")
+            )
+            continue
         if item.kind == "text":
             _check_text(item, values, result, enforce_required)
         else:

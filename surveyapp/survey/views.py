@@ -19,7 +19,13 @@ from ..extensions import db, limiter
 from ..instruments import Instrument, Page, get_instrument
 from ..models import DistributionLink, Draft
 from . import bp, cookies
-from .answers import UnexpectedFields, check_complete, check_page, missing_option_label
+from .answers import (
+    UnexpectedFields,
+    check_complete,
+    check_page,
+    fields_with_bad_encoding,
+    missing_option_label,
+)
 from .drafts import answers_of, issue_resume_code, resume_draft, save_answers, start_draft
 from .services import CodeAlreadyUsed, access_code_usable, find_link, submit_response
 from .settle import settle_wave
@@ -183,6 +189,9 @@ def page(token: str, number: int) -> ResponseReturnValue:
                 request.form.to_dict(flat=False),
                 lang,
                 enforce_required=request.form.get("action") != "save",
+                bad_encoding=fields_with_bad_encoding(
+                    request.environ.get("surveyapp.raw_body", b"")
+                ),
             )
         except UnexpectedFields:
             return render_error(400)

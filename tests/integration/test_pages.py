@@ -1,0 +1,116 @@
+"""Pages a worker sees: small, translated, rate limited."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from surveyapp import create_app
+
+from ..conftest import SECRET
+from ..factories import make_wave
+from ..survey_driver import SurveyDriver, default_answers
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGS = sorted((ROOT / "surveyapp" / "translations").glob("*/LC_MESSAGES/messages.po"))
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def _source_messages() -> set[str]:
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "surveyapp"), method_map, keywords=keywords
+    ):
+        if isinstance(message, str):
+            found.add(message)
+    return found
+
+
+def test_there_is_a_spanish_catalog():
+    assert [p.parent.parent.name for p in CATALOGS] == ["es"]
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_every_interface_string_is_translated(path):
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {m.id: m.string for m in catalog if m.id}
+    missing = sorted(_source_messages() - set(translated))
+    assert missing == [], "run pybabel extract/update (README, Translations)"
+    for message in catalog:
+        if not message.id:
+            continue
+        assert message.string, f"untranslated: {message.id!r}"
+        assert not message.fuzzy, f"fuzzy: {message.id!r}"
+        assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
+            PLACEHOLDER.findall(message.string)
+        )
+
+
+def _pages(driver: SurveyDriver):
+    yield "start", driver.get()
+    driver.post("/start", {})
+    for number in range(1, len(driver.instrument.pages) + 1):
+        yield f"page {number}", driver.get(f"/p/{number}")
+        driver.answer_page(number, default_answers(driver.instrument))
+    yield "check", driver.get("/check")
+    yield "resume", driver.get("/resume")
+    submitted = driver.post("/submit", {})
+    yield "thanks", driver.client.get(submitted.headers["Location"])
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_survey_page_with_its_css_is_under_30_kb(sqlite_app, language):
+    token = make_wave(sqlite_app)[0]
+    client = sqlite_app.test_client()
+    css = client.get("/static/survey.css")
+    css_size = len(css.data)
+    css.close()
+    driver = SurveyDriver(client, token, language=language)
+    sizes = {name: len(response.data) for name, response in _pages(driver)}
+    assert len(sizes) == 14
+    for name, size in sizes.items():
+        assert size + css_size < 30 * 1024, (name, size, css_size)
+
+
+def test_pages_use_no_images_scripts_or_third_party_content(sqlite_app):
+    token = make_wave(sqlite_app)[0]
+    driver = SurveyDriver(sqlite_app.test_client(), token)
+    for name, response in _pages(driver):
+        html = response.get_data(as_text=True)
+        assert "<img" not in html, name
+        assert "<script" not in html, name
+        assert not re.search(r'(src|href)="(https?:)?//', html), name
+
+
+def test_resume_code_guessing_is_rate_limited(sqlite_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": sqlite_url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": True}
+    )
+    from surveyapp.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+    token = make_wave(app)[0]
+    driver = SurveyDriver(app.test_client(), token)
+    driver.get("/resume")
+    statuses = [
+        driver.post("/resume", {"code": f"AAAA-BBBB-CC{i:02d}"}).status_code for i in range(12)
+    ]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10:] == [429, 429]
+    blocked = driver.post("/resume", {"code": "AAAA-BBBB-CCCC"})
+    assert blocked.headers["Retry-After"] == "60"
+    assert "Please wait a moment" in blocked.get_data(as_text=True)
+    # A rotating X-Forwarded-For does not open a new bucket (no proxy is trusted).
+    rotated = driver.post(
+        "/resume", {"code": "AAAA-BBBB-CCCD"}, headers={"X-Forwarded-For": "192.0.2.99"}
+    )
+    assert rotated.status_code == 429

@@ -1,0 +1,29 @@
+"""The code base stays clean under the ruff configuration in pyproject.toml."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.fail("ruff is not installed: pip install -e '.[test]'")
+    return subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_ruff_check_is_clean():
+    result = _ruff("check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    result = _ruff("format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
