@@ -226,6 +226,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
                 item.id: f"{item.id}-{item.options[0].code}" if item.kind == "choice" else item.id
                 for item in instrument.page_items(survey_page)
             },
+            error_labels={item.id: item.text[lang] for item in instrument.page_items(survey_page)},
             from_check=from_check,
             missing_label=lambda item: missing_option_label(item, lang),
         ),
@@ -277,6 +278,9 @@ def _render_check(
             problems=set(problems),
             errors=errors,
             error_targets={item_id: f"row-{item_id}" for item_id in errors},
+            error_labels={
+                item_id: instrument.item(item_id).text[_language(instrument)] for item_id in errors
+            },
         ),
     )
 

@@ -121,9 +121,10 @@ def test_missing_required_answer_shows_errors_and_stores_nothing(app, client):
     assert re.search(r"<title>Error: Pay", html)
     assert 'class="error-summary"' in html
     assert (
-        '<a href="#PAY3-1">Choose an answer. If you would rather not answer, '
-        "choose “Prefer not to say”.</a>" in html
-    )
+        '<a href="#PAY3-1"><span class="error-summary__question">In the last 3 months, how '
+        "often did your take-home pay change a lot from one paycheck to the next?</span> "
+        "Choose an answer. If you would rather not answer, choose “Prefer not to say”.</a>"
+    ) in html
     assert 'id="PAY3-error"' in html
     assert 'aria-describedby="PAY3-error"' in html
     # Everything the worker picked is still selected.
