@@ -250,3 +250,25 @@ def test_thank_you_then_already_answered_on_the_same_browser(app, client):
     SurveyDriver(client, token).complete()
     html = client.get(f"/s/{token}").get_data(as_text=True)
     assert "You have already answered this survey" in html
+
+
+def test_expired_draft_is_not_found_and_is_purged(app, client):
+    from datetime import timedelta
+
+    token = make_wave(app)[0]
+    driver = SurveyDriver(client, token)
+    driver.start()
+    driver.answer_page(1, default_answers(WORKER))
+    with app.app_context():
+        draft = db.session.scalar(select(Draft))
+        draft.expires_on = datetime.now(UTC).date() - timedelta(days=1)
+        db.session.commit()
+    response = driver.get("/p/2")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/s/{token}?expired=1")
+    notice = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "They may have expired" in notice
+    # The next worker who starts clears expired drafts away.
+    SurveyDriver(app.test_client(), token).start()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 1
