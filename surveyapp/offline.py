@@ -1,0 +1,374 @@
+"""Score a wave offline from a CSV export, with exactly the app's numbers.
+
+The CSV format (written by :func:`write_responses_csv`, read by
+:func:`read_responses_csv`), one row per response:
+
+* ``employer``: the employer's label (required);
+* ``wave``: the wave's label (optional; one wave per file);
+* one column per choice item, named by item id (``PAY1``, ``PAY2``, ...), holding the
+  stored option code; an empty cell is a blank answer. Free-text answers are never
+  exported (DESIGN.md anonymity rule 4).
+
+:func:`write_codebook` describes every column and code. :func:`score_csv` reads a
+CSV and calls :func:`surveyapp.scoring.release`, the same function the app calls
+with codes read from its database, then :func:`release_to_dict` turns the result into
+JSON-ready data. Because :func:`~surveyapp.scoring.release` orders rows canonically
+and seeds every bootstrap from the data itself, the numbers do not depend on the order
+of rows or on how employers are numbered.
+
+No Flask and no database here: pure Python, numpy and the scoring package. Errors are
+:class:`CSVError` (a ``ValueError``) naming the file, row and column; rows are counted
+as a spreadsheet counts them (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .instruments.model import Instrument
+from .scoring import Release, choice_item_ids, code_table, release
+from .scoring.items import valid_code_table
+
+__all__ = [
+    "EMPLOYER_COLUMN",
+    "WAVE_COLUMN",
+    "CSVError",
+    "OfflineResponses",
+    "read_responses_csv",
+    "release_to_dict",
+    "score_csv",
+    "write_codebook",
+    "write_responses_csv",
+    "write_scores_json",
+]
+
+EMPLOYER_COLUMN = "employer"
+WAVE_COLUMN = "wave"
+
+
+class CSVError(ValueError):
+    """A responses file that cannot be scored, naming the row and column at fault."""
+
+
+@dataclass(frozen=True)
+class OfflineResponses:
+    """A responses CSV read into the arrays :func:`surveyapp.scoring.release` takes."""
+
+    codes: NDArray[np.int16]
+    employers: NDArray[np.intp]
+    employer_labels: tuple[str, ...]
+    item_ids: tuple[str, ...]
+    wave: str | None
+
+
+# ---------------------------------------------------------------------------- writing
+def _quote(values: NDArray[np.str_]) -> NDArray[np.str_]:
+    """CSV-quote the strings that need it, vectorised (RFC 4180)."""
+    needs = (
+        (np.char.find(values, ",") >= 0)
+        | (np.char.find(values, '"') >= 0)
+        | (np.char.find(values, "\n") >= 0)
+        | (np.char.find(values, "\r") >= 0)
+    )
+    quoted = np.char.add(np.char.add('"', np.char.replace(values, '"', '""')), '"')
+    return np.where(needs, quoted, values)
+
+
+def write_responses_csv(
+    out: TextIO,
+    instrument: Instrument,
+    codes: ArrayLike,
+    employer_labels: Sequence[str] | ArrayLike,
+    *,
+    wave: str | None = None,
+    item_ids: Sequence[str] | None = None,
+) -> None:
+    """Write responses as the documented CSV (the ``surveyapp export`` format).
+
+    ``employer_labels`` holds one label per response. Built column by column with
+    numpy string operations (no loop over responses).
+    """
+    ids = choice_item_ids(instrument) if item_ids is None else tuple(item_ids)
+    array = np.asarray(codes)
+    if array.ndim != 2 or array.shape[1] != len(ids):
+        raise ValueError("codes must have one column per item id")
+    labels = np.asarray(employer_labels, dtype=str)
+    if labels.shape != (array.shape[0],):
+        raise ValueError("employer_labels needs one label per response")
+    header = [EMPLOYER_COLUMN] + ([WAVE_COLUMN] if wave is not None else []) + list(ids)
+    out.write(",".join(header) + "\r\n")
+    if array.shape[0] == 0:
+        return
+    lines = _quote(labels)
+    if wave is not None:
+        lines = np.char.add(np.char.add(lines, ","), _quote(np.array([wave]))[0])
+    for column in range(array.shape[1]):  # a loop over columns, vectorised over rows
+        values = array[:, column]
+        cell = np.where(values == 0, "", values.astype(str))
+        lines = np.char.add(np.char.add(lines, ","), cell)
+    out.write("\r\n".join(lines.tolist()) + "\r\n")
+
+
+def write_codebook(
+    out: TextIO,
+    instrument: Instrument,
+    *,
+    item_ids: Sequence[str] | None = None,
+    living_wage: float | None = None,
+    language: str | None = None,
+) -> None:
+    """Write a codebook CSV: one row per column, then one per code of each item.
+
+    Columns: ``column, role, dimension, direction, scoring, code, label, score,
+    missing, question``. ``score`` is the 0-100 score the code gets (after reverse
+    coding, and for wage items under ``living_wage``); empty for missing codes.
+    """
+    lang = language or instrument.languages[0]
+    ids = choice_item_ids(instrument) if item_ids is None else tuple(item_ids)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "column",
+            "role",
+            "dimension",
+            "direction",
+            "scoring",
+            "code",
+            "label",
+            "score",
+            "missing",
+            "question",
+        ]
+    )
+    writer.writerow(
+        [
+            EMPLOYER_COLUMN,
+            "employer",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "Employer label: responses are grouped by it",
+        ]
+    )
+    writer.writerow(
+        [WAVE_COLUMN, "wave", "", "", "", "", "", "", "", "Survey round (one per file; optional)"]
+    )
+    for item_id in ids:
+        item = instrument.item(item_id)
+        scoring = item.scoring
+        if scoring == "living_wage_ratio":
+            scoring = f"living_wage_ratio (living wage {living_wage})"
+        base = [item.id, item.role, item.dimension or "", item.direction, scoring]
+        writer.writerow([*base, "", "(blank)", "", "yes", item.text[lang]])
+        table = (
+            code_table(item, living_wage)
+            if item.scoring != "living_wage_ratio" or living_wage
+            else np.full(100, np.nan)
+        )
+        for option in item.options:
+            score = table[option.code]
+            writer.writerow(
+                [
+                    *base,
+                    option.code,
+                    option.label[lang],
+                    "" if np.isnan(score) else f"{score:g}",
+                    "yes" if option.missing else "no",
+                    "",
+                ]
+            )
+
+
+# ---------------------------------------------------------------------------- reading
+def read_responses_csv(
+    source: str | Path | TextIO, instrument: Instrument, *, name: str | None = None
+) -> OfflineResponses:
+    """Read and check a responses CSV.
+
+    Raises
+    ------
+    CSVError
+        For an empty file, a missing ``employer`` column, an unknown or duplicated
+        column, a row with the wrong number of fields, an empty employer, a non-numeric
+        value, a code that is not an option of its item, or two waves in one file; the
+        message names the row (the header is row 1) and the column.
+    """
+    if isinstance(source, str | Path):
+        label = name or str(source)
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CSVError(f"{label}: cannot be read ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise CSVError(f"{label}: is not UTF-8 text ({exc.reason})") from exc
+    else:
+        label = name or getattr(source, "name", "responses.csv")
+        text = source.read()
+        text = text.removeprefix("\ufeff")
+
+    def fail(row: int | None, column: str | None, message: str) -> CSVError:
+        where = [label]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        return CSVError(": ".join([", ".join(where), message]))
+
+    if not text.strip():
+        raise fail(
+            None,
+            None,
+            "the file is empty; expected a header row with"
+            f" {EMPLOYER_COLUMN!r} and one column per item",
+        )
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise fail(None, None, f"is not valid CSV ({exc})") from exc
+    header = [cell.strip() for cell in rows[0]]
+    body = [row for row in rows[1:] if row]  # a trailing blank line is not a response
+    choice = set(choice_item_ids(instrument))
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise fail(1, column, "appears twice in the header")
+        seen.add(column)
+        if column in (EMPLOYER_COLUMN, WAVE_COLUMN) or column in choice:
+            continue
+        if column in instrument.item_ids:
+            raise fail(
+                1, column, "is a free-text item; free text is never part of a responses file"
+            )
+        raise fail(
+            1,
+            column,
+            f"is not an item of {instrument.key}-v{instrument.version}"
+            f" (nor {EMPLOYER_COLUMN!r} or {WAVE_COLUMN!r})",
+        )
+    if EMPLOYER_COLUMN not in header:
+        raise fail(1, EMPLOYER_COLUMN, "is missing: every response needs its employer")
+    item_ids = tuple(c for c in header if c in choice)
+    missing_scored = [i.id for i in instrument.scored_items if i.id not in seen]
+    if missing_scored:
+        raise fail(1, missing_scored[0], "is missing: every scored item needs a column")
+    if not body:
+        raise fail(None, None, "has a header but no responses")
+    lengths = np.fromiter(map(len, body), dtype=np.intp, count=len(body))
+    wrong = np.flatnonzero(lengths != len(header))
+    if wrong.size:
+        row = int(wrong[0])
+        raise fail(row + 2, None, f"has {lengths[row]} fields but the header has {len(header)}")
+    cells = np.char.strip(np.array(body, dtype=str).reshape(len(body), len(header)))
+
+    employers = cells[:, header.index(EMPLOYER_COLUMN)]
+    empty = np.flatnonzero(employers == "")
+    if empty.size:
+        raise fail(int(empty[0]) + 2, EMPLOYER_COLUMN, "is empty")
+    wave = None
+    if WAVE_COLUMN in header:
+        waves = cells[:, header.index(WAVE_COLUMN)]
+        other = np.flatnonzero(waves != waves[0])
+        if other.size:
+            raise fail(
+                int(other[0]) + 2,
+                WAVE_COLUMN,
+                f"is {str(waves[other[0]])!r} but row 2 says {str(waves[0])!r}: score one wave"
+                " per file",
+            )
+        wave = str(waves[0])
+
+    codes = np.zeros((len(body), len(item_ids)), dtype=np.int16)
+    for j, item_id in enumerate(item_ids):  # a loop over columns, vectorised over rows
+        column = cells[:, header.index(item_id)]
+        blank = column == ""
+        numeric = np.char.isdigit(column) & (np.char.str_len(column) <= 4)
+        bad = np.flatnonzero(~blank & ~numeric)
+        if bad.size:
+            row = int(bad[0])
+            value = str(column[row])
+            problem = "is not a code" if value.isdigit() else "is not a whole number"
+            raise fail(row + 2, item_id, f"{value!r} {problem}")
+        values = np.where(blank, "0", column).astype(np.int64)
+        valid = valid_code_table(instrument.item(item_id))
+        invalid = np.flatnonzero((values > 99) | ~valid[np.minimum(values, 99)])
+        if invalid.size:
+            row = int(invalid[0])
+            allowed = ", ".join(str(o.code) for o in instrument.item(item_id).options)
+            raise fail(
+                row + 2,
+                item_id,
+                f"{int(values[row])} is not a code of this item"
+                f" (allowed: {allowed}; leave the cell empty for no answer)",
+            )
+        codes[:, j] = values
+    labels, index = np.unique(employers, return_inverse=True)
+    return OfflineResponses(
+        codes, index.astype(np.intp), tuple(str(x) for x in labels), item_ids, wave
+    )
+
+
+# ---------------------------------------------------------------------------- scoring
+def release_to_dict(
+    result: Release, employer_labels: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """JSON-ready data of a release; employers carry their label when given."""
+    data = dataclasses.asdict(result)
+    if employer_labels is not None:
+        if len(employer_labels) != len(data["employers"]):
+            raise ValueError("employer_labels needs one label per employer")
+        for entry, name in zip(data["employers"], employer_labels, strict=True):
+            entry["employer"] = name
+    return data
+
+
+def score_csv(
+    source: str | Path | TextIO,
+    instrument: Instrument,
+    *,
+    k: int,
+    living_wage: float | None,
+    seed: int = 0,
+    n_resamples: int = 9999,
+    claims: ArrayLike | None = None,
+) -> dict[str, Any]:
+    """Read a responses CSV, run :func:`surveyapp.scoring.release`, return JSON-ready data.
+
+    ``claims`` (optional) has one row per employer in the order of the sorted employer
+    labels (``OfflineResponses.employer_labels``).
+    """
+    responses = read_responses_csv(source, instrument)
+    result = release(
+        instrument,
+        responses.codes,
+        responses.employers,
+        k=k,
+        living_wage=living_wage,
+        item_ids=responses.item_ids,
+        n_employers=len(responses.employer_labels),
+        claims=claims,
+        seed=seed,
+        n_resamples=n_resamples,
+    )
+    data = release_to_dict(result, responses.employer_labels)
+    data["wave"] = responses.wave
+    return data
+
+
+def write_scores_json(data: dict[str, Any], out: TextIO) -> None:
+    """Write scores as JSON; floats keep every digit (``repr``), NaN is refused."""
+    json.dump(data, out, indent=2, ensure_ascii=False, allow_nan=False)
+    out.write("\n")
