@@ -5,6 +5,7 @@ The CSV format (written by :func:`write_responses_csv`, read by
 
 * ``employer``: the employer's label (required);
 * ``wave``: the wave's label (optional; one wave per file);
+* ``language``: the language the survey was taken in (optional; an equity subgroup);
 * one column per choice item, named by item id (``PAY1``, ``PAY2``, ...), holding the
   stored option code; an empty cell is a blank answer. Free-text answers are never
   exported (DESIGN.md anonymity rule 4).
@@ -54,6 +55,10 @@ __all__ = [
 
 EMPLOYER_COLUMN = "employer"
 WAVE_COLUMN = "wave"
+LANGUAGE_COLUMN = "language"
+#: A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV
+#: injection, ASVS 5.0 1.2.10): such text is written with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 
 
 class CSVError(ValueError):
@@ -69,6 +74,27 @@ class OfflineResponses:
     employer_labels: tuple[str, ...]
     item_ids: tuple[str, ...]
     wave: str | None
+    #: Survey language of each response, when the file has a ``language`` column.
+    languages: NDArray[np.str_] | None = None
+
+
+def language_grouping(
+    languages: Sequence[str] | NDArray[np.str_] | None,
+) -> dict[str, tuple[NDArray[np.intp], tuple[str, ...]]] | None:
+    """The ``groupings`` entry that makes survey language an equity subgroup.
+
+    The app and :func:`score_csv` both build it here, so both run the same test.
+    """
+    if languages is None:
+        return None
+    labels, index = np.unique(np.asarray(languages, dtype=str), return_inverse=True)
+    return {"language": (index.astype(np.intp), tuple(str(x) for x in labels))}
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet will show as text, never run as a formula."""
+    text = text.replace("\0", "")
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # ---------------------------------------------------------------------------- writing
@@ -84,6 +110,13 @@ def _quote(values: NDArray[np.str_]) -> NDArray[np.str_]:
     return np.where(needs, quoted, values)
 
 
+def _safe_quoted(values: NDArray[np.str_]) -> NDArray[np.str_]:
+    """:func:`safe_cell` then :func:`_quote`, once per distinct value."""
+    distinct, index = np.unique(values, return_inverse=True)
+    cells = np.array([safe_cell(str(value)) for value in distinct], dtype=str)
+    return _quote(cells)[index]
+
+
 def write_responses_csv(
     out: TextIO,
     instrument: Instrument,
@@ -92,11 +125,14 @@ def write_responses_csv(
     *,
     wave: str | None = None,
     item_ids: Sequence[str] | None = None,
+    languages: Sequence[str] | ArrayLike | None = None,
 ) -> None:
     """Write responses as the documented CSV (the ``surveyapp export`` format).
 
-    ``employer_labels`` holds one label per response. Built column by column with
-    numpy string operations (no loop over responses).
+    ``employer_labels`` holds one label per response; ``languages`` (optional) the
+    survey language of each. Built column by column with numpy string operations (no
+    loop over responses). Labels that a spreadsheet would read as a formula get a
+    leading apostrophe (:func:`safe_cell`).
     """
     ids = choice_item_ids(instrument) if item_ids is None else tuple(item_ids)
     array = np.asarray(codes)
@@ -105,13 +141,23 @@ def write_responses_csv(
     labels = np.asarray(employer_labels, dtype=str)
     if labels.shape != (array.shape[0],):
         raise ValueError("employer_labels needs one label per response")
-    header = [EMPLOYER_COLUMN] + ([WAVE_COLUMN] if wave is not None else []) + list(ids)
+    language_cells = None if languages is None else np.asarray(languages, dtype=str)
+    if language_cells is not None and language_cells.shape != (array.shape[0],):
+        raise ValueError("languages needs one language per response")
+    header = (
+        [EMPLOYER_COLUMN]
+        + ([WAVE_COLUMN] if wave is not None else [])
+        + ([LANGUAGE_COLUMN] if language_cells is not None else [])
+        + list(ids)
+    )
     out.write(",".join(header) + "\r\n")
     if array.shape[0] == 0:
         return
-    lines = _quote(labels)
+    lines = _safe_quoted(labels)
     if wave is not None:
-        lines = np.char.add(np.char.add(lines, ","), _quote(np.array([wave]))[0])
+        lines = np.char.add(np.char.add(lines, ","), _quote(np.array([safe_cell(wave)]))[0])
+    if language_cells is not None:
+        lines = np.char.add(np.char.add(lines, ","), _safe_quoted(language_cells))
     for column in range(array.shape[1]):  # a loop over columns, vectorised over rows
         values = array[:, column]
         cell = np.where(values == 0, "", values.astype(str))
@@ -135,7 +181,14 @@ def write_codebook(
     """
     lang = language or instrument.languages[0]
     ids = choice_item_ids(instrument) if item_ids is None else tuple(item_ids)
-    writer = csv.writer(out, lineterminator="\r\n")
+    csv_writer = csv.writer(out, lineterminator="\r\n")
+
+    class _SafeWriter:
+        @staticmethod
+        def writerow(row: Sequence[object]) -> None:
+            csv_writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
+
+    writer = _SafeWriter()
     writer.writerow(
         [
             "column",
@@ -166,6 +219,20 @@ def write_codebook(
     )
     writer.writerow(
         [WAVE_COLUMN, "wave", "", "", "", "", "", "", "", "Survey round (one per file; optional)"]
+    )
+    writer.writerow(
+        [
+            LANGUAGE_COLUMN,
+            "subgroup",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "Language the survey was taken in (optional; an equity subgroup)",
+        ]
     )
     for item_id in ids:
         item = instrument.item(item_id)
@@ -247,7 +314,7 @@ def read_responses_csv(
         if column in seen:
             raise fail(1, column, "appears twice in the header")
         seen.add(column)
-        if column in (EMPLOYER_COLUMN, WAVE_COLUMN) or column in choice:
+        if column in (EMPLOYER_COLUMN, WAVE_COLUMN, LANGUAGE_COLUMN) or column in choice:
             continue
         if column in instrument.item_ids:
             raise fail(
@@ -257,7 +324,7 @@ def read_responses_csv(
             1,
             column,
             f"is not an item of {instrument.key}-v{instrument.version}"
-            f" (nor {EMPLOYER_COLUMN!r} or {WAVE_COLUMN!r})",
+            f" (nor {EMPLOYER_COLUMN!r}, {WAVE_COLUMN!r} or {LANGUAGE_COLUMN!r})",
         )
     if EMPLOYER_COLUMN not in header:
         raise fail(1, EMPLOYER_COLUMN, "is missing: every response needs its employer")
@@ -290,6 +357,12 @@ def read_responses_csv(
                 " per file",
             )
         wave = str(waves[0])
+    languages = None
+    if LANGUAGE_COLUMN in header:
+        languages = cells[:, header.index(LANGUAGE_COLUMN)]
+        blank = np.flatnonzero(languages == "")
+        if blank.size:
+            raise fail(int(blank[0]) + 2, LANGUAGE_COLUMN, "is empty")
 
     codes = np.zeros((len(body), len(item_ids)), dtype=np.int16)
     for j, item_id in enumerate(item_ids):  # a loop over columns, vectorised over rows
@@ -317,7 +390,7 @@ def read_responses_csv(
         codes[:, j] = values
     labels, index = np.unique(employers, return_inverse=True)
     return OfflineResponses(
-        codes, index.astype(np.intp), tuple(str(x) for x in labels), item_ids, wave
+        codes, index.astype(np.intp), tuple(str(x) for x in labels), item_ids, wave, languages
     )
 
 
@@ -360,6 +433,7 @@ def score_csv(
         item_ids=responses.item_ids,
         n_employers=len(responses.employer_labels),
         claims=claims,
+        groupings=language_grouping(responses.languages),
         seed=seed,
         n_resamples=n_resamples,
     )

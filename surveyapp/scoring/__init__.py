@@ -14,7 +14,7 @@ Data contract
 * ``k``: the partnership's minimum reporting group size (at least 3).
 
 Method and sources: DESIGN.md "Scoring", MEASUREMENT.md section 4, and
-``HOW_SCORES_ARE_COMPUTED.md`` beside this file.
+the "How scores are computed" section of README.md.
 """
 
 from .dimensions import ResponseScores, ScoringPlan, score_responses

@@ -72,7 +72,7 @@ def test_codebook_lists_every_column_and_code(worker, item_ids):
     write_codebook(out, worker, living_wage=18.0)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     columns = {r["column"] for r in rows}
-    assert {"employer", "wave", *item_ids} == columns
+    assert {"employer", "wave", "language", *item_ids} == columns
     pay3 = {r["code"]: r for r in rows if r["column"] == "PAY3"}
     assert pay3["1"]["score"] == "100"
     assert pay3["1"]["direction"] == "reverse"
@@ -147,3 +147,47 @@ def test_reads_a_file_path_with_bom(worker, item_ids, tmp_path):
     assert read.codes[0, item_ids.index("PAY2")] == 4
     with pytest.raises(CSVError, match="cannot be read"):
         read_responses_csv(tmp_path / "missing.csv", worker)
+
+
+@pytest.mark.parametrize("hostile", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tTAB"])
+def test_labels_that_look_like_formulas_are_written_as_text(worker, item_ids, hostile):
+    """OWASP CSV injection: a spreadsheet must not run an employer or wave name."""
+    codes = np.zeros((2, len(item_ids)), dtype=np.int16)
+    out = io.StringIO()
+    write_responses_csv(
+        out, worker, codes, [hostile, "Plain, Inc."], wave=hostile, languages=["en", "es"]
+    )
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0][:3] == ["employer", "wave", "language"]
+    assert rows[1][0] == "'" + hostile
+    assert rows[1][1] == "'" + hostile
+    assert rows[2][0] == "Plain, Inc."
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t"))
+
+
+def test_language_column_round_trips_and_becomes_an_equity_grouping(worker, item_ids):
+    from surveyapp.offline import language_grouping, read_responses_csv
+
+    codes = np.ones((3, len(item_ids)), dtype=np.int16)
+    for column, item_id in enumerate(item_ids):
+        codes[:, column] = next(o.code for o in worker.item(item_id).options if not o.missing)
+    out = io.StringIO()
+    write_responses_csv(out, worker, codes, ["A", "B", "A"], languages=["es", "en", "es"])
+    back = read_responses_csv(io.StringIO(out.getvalue()), worker)
+    assert back.languages.tolist() == ["es", "en", "es"]
+    index, labels = language_grouping(back.languages)["language"]
+    assert labels == ("en", "es")
+    assert index.tolist() == [1, 0, 1]
+    assert language_grouping(None) is None
+
+
+def test_empty_language_cell_is_named(worker, item_ids):
+    from surveyapp.offline import read_responses_csv
+
+    text = (
+        "employer,language," + ",".join(item_ids) + "\r\nA,," + "," * (len(item_ids) - 1) + "\r\n"
+    )
+    with pytest.raises(CSVError, match="row 2, column 'language': is empty"):
+        read_responses_csv(io.StringIO(text), worker, name="r.csv")

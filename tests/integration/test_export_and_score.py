@@ -1,0 +1,200 @@
+"""`surveyapp export` and `surveyapp score`: the offline numbers are the app's numbers."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from surveyapp.cli import main
+from surveyapp.demo import create_demo
+from surveyapp.extensions import db
+from surveyapp.instruments import instrument_path
+from surveyapp.models import Employer, Wave
+from surveyapp.results import WaveNotClosed, wave_release_dict
+
+from ..conftest import SECRET
+
+RESAMPLES = 999  # the agreement is exact at any count; fewer keeps the test quick
+
+
+def _cli(app, *args: str):
+    env = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": SECRET,
+    }
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def demo_app(app):
+    with app.app_context():
+        create_demo()
+    return app
+
+
+def _closed_wave(app) -> tuple[int, float]:
+    with app.app_context():
+        wave = db.session.scalar(select(Wave).where(Wave.status == "closed"))
+        return wave.id, float(wave.partnership.living_wage)
+
+
+def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
+    wave_id, living_wage = _closed_wave(demo_app)
+    responses, codebook = tmp_path / "responses.csv", tmp_path / "codebook.csv"
+    exported = _cli(
+        demo_app,
+        "export",
+        "--wave",
+        str(wave_id),
+        "--out",
+        str(responses),
+        "--codebook",
+        str(codebook),
+    )
+    assert exported.exit_code == 0, exported.output
+    assert "Wrote 1500 responses" in exported.output
+    scored = _cli(
+        demo_app,
+        "score",
+        str(responses),
+        "--instrument",
+        str(instrument_path("worker", 1)),
+        "--k",
+        "5",
+        "--living-wage",
+        str(living_wage),
+        "--resamples",
+        str(RESAMPLES),
+        "--out",
+        str(tmp_path / "scores.json"),
+    )
+    assert scored.exit_code == 0, scored.output
+    offline = json.loads((tmp_path / "scores.json").read_text("utf-8"))
+    with demo_app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        in_app = wave_release_dict(db.session, wave, n_resamples=RESAMPLES)
+    # Compare as JSON text: every float to its last digit, every key and every order.
+    assert json.dumps(offline, sort_keys=True) == json.dumps(in_app, sort_keys=True)
+    # And it is a real result, not two empty ones.
+    assert offline["n_responses"] == 1500
+    shown = [e for e in offline["employers"] if e["estimates"][0]["mean"] is not None]
+    assert len(shown) >= 9
+    assert {e["statistic"] for e in offline["equity"]} >= {"jqi"}
+
+
+def test_export_writes_one_row_per_response_and_a_codebook(demo_app, tmp_path):
+    wave_id, _ = _closed_wave(demo_app)
+    out, codebook = tmp_path / "r.csv", tmp_path / "c.csv"
+    assert (
+        _cli(
+            demo_app,
+            "export",
+            "--wave",
+            str(wave_id),
+            "--out",
+            str(out),
+            "--codebook",
+            str(codebook),
+            "--language",
+            "es",
+        ).exit_code
+        == 0
+    )
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1500
+    assert set(rows[0]) >= {"employer", "wave", "language", "PAY1", "G1", "SHIFT"}
+    assert "CHANGE" not in rows[0]  # free text is never exported
+    with demo_app.app_context():
+        names = set(db.session.scalars(select(Employer.name)))
+    assert {r["employer"] for r in rows} <= names
+    with codebook.open(encoding="utf-8") as handle:
+        book = list(csv.DictReader(handle))
+    pay2 = {r["code"]: r for r in book if r["column"] == "PAY2"}
+    assert pay2["4"]["label"] == "De acuerdo"
+    assert pay2["4"]["score"] == "75"
+
+
+def test_export_refuses_open_and_unknown_waves(demo_app, tmp_path):
+    with demo_app.app_context():
+        open_id = db.session.scalar(select(Wave.id).where(Wave.status == "open"))
+    refused = _cli(demo_app, "export", "--wave", str(open_id), "--out", str(tmp_path / "x.csv"))
+    assert refused.exit_code == 1
+    assert "responses are exported once it closes" in refused.output
+    assert not (tmp_path / "x.csv").exists()
+    unknown = _cli(demo_app, "export", "--wave", "999")
+    assert unknown.exit_code == 1
+    assert "there is no wave 999" in unknown.output
+
+
+def test_app_results_refuse_an_open_wave(demo_app):
+    with demo_app.app_context():
+        wave = db.session.scalar(select(Wave).where(Wave.status == "open"))
+        with pytest.raises(WaveNotClosed):
+            wave_release_dict(db.session, wave)
+
+
+def test_waves_lists_ids_and_counts(demo_app):
+    result = _cli(demo_app, "waves")
+    assert (
+        "closed     1500 responses  Valley Health Careers Partnership / Spring wave"
+        in result.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("wave,PAY1\r\nx,1\r\n", "column 'employer': is missing"),
+        ("employer,NOPE\r\nA,1\r\n", "column 'NOPE': is not an item"),
+    ],
+)
+def test_score_explains_a_bad_csv_and_exits_1(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, "utf-8")
+    result = CliRunner().invoke(
+        main,
+        [
+            "score",
+            str(path),
+            "--instrument",
+            str(instrument_path("worker", 1)),
+            "--living-wage",
+            "20",
+        ],
+    )
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_score_needs_the_living_wage_for_the_wage_question(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("employer\r\nA\r\n", "utf-8")
+    result = CliRunner().invoke(
+        main, ["score", str(path), "--instrument", str(instrument_path("worker", 1))]
+    )
+    assert result.exit_code == 1
+    assert "--living-wage" in result.output
+
+
+def test_score_refuses_k_below_three(tmp_path):
+    result = CliRunner().invoke(
+        main,
+        [
+            "score",
+            str(Path(__file__)),
+            "--instrument",
+            str(instrument_path("worker", 1)),
+            "--k",
+            "2",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--k" in result.output
