@@ -1,6 +1,7 @@
 r"""Peer comparison: percentile rank among employers, peer median and quartiles.
 
-Peers of a statistic are the wave's employers with at least *k* answers to it. The peer
+Peers of a statistic are the wave's employers with at least *k* answers to it whose own
+mean is shown (not hidden by complementary suppression). The peer
 group is used only when DESIGN.md rule 7 allows it (3 such employers, none with 80 % or
 more of their answers; :func:`~.suppression.disclose`); a percentile rank also needs
 at least :data:`MIN_PERCENTILE_PEERS` (5) peers.
@@ -80,7 +81,11 @@ def peer_comparison(
     visible = np.asarray(shown, dtype=bool)
     if not (m.shape == n.shape == visible.shape):
         raise ValueError("means, counts and shown must have one entry per employer")
-    peers = n >= k
+    # Only employers whose own mean is shown are peers: a mean hidden by complementary
+    # suppression must not reach a peer median or quartile, where it could be read off
+    # (an odd peer count makes the median one employer's mean) and then give away the
+    # small employer hidden with it by subtraction from the sector total.
+    peers = (n >= k) & visible
     percentiles = np.full(m.shape, np.nan)
     allowed = disclose(n[peers], k, employers=True).total if peers.any() else False
     if not allowed:

@@ -45,12 +45,16 @@ def test_peer_comparison_rules():
     )
     assert summary.median is None
     assert summary.note == NOT_ENOUGH
-    # an employer whose own mean is hidden gets no percentile
-    _, ranks = peer_comparison(
-        "jqi", means[:5], counts[:5], np.array([True, True, False, True, True]), k=5
+    # an employer whose own mean is hidden (complementary suppression) is no peer: it
+    # gets no percentile and its mean reaches neither the quartiles nor others' ranks
+    many = np.array([40.0, 50, 60, 70, 80, 90])
+    summary, ranks = peer_comparison(
+        "jqi", many, np.full(6, 10), np.array([True, True, False, True, True, True]), k=5
     )
     assert np.isnan(ranks[2])
-    assert not np.isnan(ranks[1])
+    assert summary.n_employers == 5
+    assert (summary.q1, summary.median, summary.q3) == (50.0, 70.0, 80.0)
+    np.testing.assert_allclose(ranks[[0, 1, 3, 4, 5]], [10, 30, 50, 70, 90], rtol=1e-12)
 
 
 def test_disclose_examples():
