@@ -31,19 +31,40 @@ dimension. See ``shared/MEASUREMENT.md`` section 4.
 
 Implementation
 --------------
-:class:`ScoringPlan` compiles the instrument once into lookup tables. Each item's
-score is one of a few values, so the answers of one dimension form a small number of
-combinations; the plan enumerates them and stores each combination's dimension score.
-Scoring a block of responses is then: one table look-up per answer, a matrix product
-that turns the answers of each dimension into the index of its combination, and one
-look-up per dimension. No Python loop runs over responses. Instruments with too many
-combinations (more than about a million in one dimension) use a direct path with the
-same arithmetic in the same order, so both paths give identical numbers.
+:class:`ScoringPlan` compiles the instrument once into lookup tables, so that scoring
+runs no Python loop over responses and no arithmetic per response beyond look-ups and
+one matrix product:
+
+* **Keys.** The answers of one dimension are summarised by a whole number, its *key*,
+  to which each answer adds a part. When the dimension's scores are whole numbers (in
+  worker-v1 all are multiples of 25) the key is the sum of the answered scores in units
+  of their greatest common divisor plus a multiple of the number of items answered: at
+  most 126 keys for five 0-100 items. Otherwise it is a mixed-radix code of the items'
+  states (each item missing or at one of its score levels). Each key's dimension
+  score, "scored" and "at threshold" are tabulated with the arithmetic of the direct
+  path.
+* **Groups.** Two neighbouring dimensions whose keys together number at most 65,536
+  share one key (:math:`k_a + K_a k_b`), so one look-up serves both.
+* **A block of responses** is then scored by one table look-up per answer (its part of
+  its group's key), a float32 matrix product with a 0/1 matrix that adds up each
+  group's parts (whole numbers below :math:`2^{24}`, so the sums are exact in any
+  order), one look-up per dimension for its score and one per group for what the JQI
+  needs. An invalid code looks up NaN, which reaches its group's key, and is then named
+  by row and item.
+
+Plans with too many keys (over about a million in one dimension) use a direct path.
+Both paths do the same arithmetic in the same order, so they give identical numbers:
+a dimension's mean is the sum of its answered scores, added in item order, divided by
+their count; the JQI adds the dimensions of a group first, then the groups in file
+order.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,12 +77,19 @@ from .items import check_codes, code_table, resolve_items, valid_code_table
 
 __all__ = ["ResponseScores", "ScoringPlan", "score_responses"]
 
-#: Largest number of answer combinations tabulated for one dimension.
-_MAX_COMBINATIONS = 1 << 20
-#: Combination indices are summed in float32, exact below 2**24.
-_MAX_TABLE = 1 << 24
-#: Responses scored per block: small enough to stay in the CPU cache.
-_BLOCK = 4096
+#: Largest number of keys (answer combinations) tabulated for one dimension.
+_MAX_KEYS = 1 << 20
+#: Two neighbouring dimensions share one key, and one look-up, up to this many keys.
+_MAX_PAIR = 1 << 16
+#: Largest number of table rows for all groups together (memory cap).
+_MAX_TABLE = 1 << 21
+#: Look-up positions (column x 100 + code) must fit the int16 index array.
+_MAX_INDEX = 1 << 15
+#: "Dimensions scored" is counted in units of _FLAG, "at threshold" in units of 1.
+_FLAG = 256
+#: Responses scored per block: large enough to spread numpy's per-call cost, small
+#: enough for the block's work arrays to stay in the CPU cache.
+_BLOCK = 8192
 
 
 @dataclass(frozen=True)
@@ -91,6 +119,47 @@ class ResponseScores:
 
 
 @dataclass(frozen=True)
+class _Key:
+    """How one dimension's answers become a whole number, its key (see the module notes).
+
+    ``parts[i][code]`` is what item *i*'s answer adds to the key (0 when missing);
+    ``total[key]`` and ``count[key]`` are the sum of the answered scores and their
+    number, computed as :meth:`ScoringPlan._block_direct` computes them.
+    """
+
+    parts: tuple[NDArray[np.float64], ...]
+    size: int
+    total: NDArray[np.float64]
+    count: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The compiled look-up tables of the combination path (see the module notes)."""
+
+    first: NDArray[np.float32]  # (column x 100 + code) -> part of its group's key
+    selector: NDArray[np.float32]  # (columns, groups): 1 where the column's key lives
+    group_of: tuple[int, ...]  # each dimension's group
+    means: tuple[NDArray[np.float64], ...]  # per dimension: group key -> its score
+    rows: tuple[NDArray[np.float64], ...]  # per group: key -> [weighted, flags(, w, 0)]
+    unit_weights: bool  # every weight is 1: the JQI's divisor is the dimension count
+    tile: NDArray[np.int16]  # (_BLOCK, columns): each column's offset into ``first``
+
+
+class _Workspace:
+    """Flat scratch arrays for up to ``rows`` rows; :meth:`array` gives a contiguous
+    view of the first ``prod(shape)`` elements."""
+
+    def __init__(self, rows: int, **per_row: tuple[int, type]) -> None:
+        self._flat = {
+            name: np.empty(rows * width, dtype=dtype) for name, (width, dtype) in per_row.items()
+        }
+
+    def array(self, name: str, *shape: int) -> NDArray:
+        return self._flat[name][: math.prod(shape)].reshape(shape)
+
+
+@dataclass(frozen=True)
 class _DimensionRule:
     id: str
     columns: tuple[int, ...]  # positions in the codes matrix, instrument order
@@ -103,7 +172,9 @@ class ScoringPlan:
     """An instrument compiled for fast per-response scoring.
 
     Build one per (instrument, columns, living wage) and reuse it; building costs a few
-    milliseconds, scoring a million responses a fraction of a second.
+    milliseconds, scoring a million responses a fraction of a second. A plan keeps a few
+    MB of scratch arrays per thread that scores with it (fresh memory costs a page fault
+    per 4 KiB, as much as the arithmetic on it).
 
     Parameters
     ----------
@@ -160,66 +231,110 @@ class ScoringPlan:
         self.valid = np.stack(
             [valid_code_table(item) for item in self.items] or [np.empty(width, dtype=bool)]
         )[: len(self.items)]
-        self._fast = self._compile()
+        keys = [self._dimension_key(rule) for rule in self.rules]
+        self.groups = _pair_up([math.inf if key is None else key.size for key in keys])
+        self._fast = self._compile(keys)
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_local"]  # scratch arrays are per thread, and not worth copying
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
 
     # ------------------------------------------------------------------ compile
-    def _compile(self) -> dict[str, NDArray] | None:
+    def _dimension_key(self, rule: _DimensionRule) -> _Key | None:
+        """The smaller of the dimension's two key encodings, or None above _MAX_KEYS."""
+        scores = [self.tables[column] for column in rule.columns]
+        answered = [np.unique(table[~np.isnan(table)]) for table in scores]
+        # Mixed radix: an item's state is 0 (missing) or 1 + the index of its score.
+        radix = [1, *itertools.accumulate((len(levels) + 1 for levels in answered), operator.mul)]
+        # Sum and count, for whole-number scores (multiples of their greatest common
+        # divisor u): key = (sum of the answered scores) / u + width x (answered items).
+        values = np.concatenate(answered) if answered else np.empty(0)
+        whole = bool(np.all((values >= 0) & (values == np.round(values))))
+        unit = max(1, math.gcd(*(int(v) for v in values))) if whole else 1
+        width = int(sum(levels.max(initial=0) for levels in answered)) // unit + 1
+        if whole and width * (len(scores) + 1) <= min(radix[-1], _MAX_KEYS):
+            size = width * (len(scores) + 1)
+            key = np.arange(size)
+            parts = tuple(np.where(np.isnan(t), 0.0, t / unit + width) for t in scores)
+            return _Key(parts, size, (key % width) * float(unit), (key // width) * 1.0)
+        if radix[-1] > _MAX_KEYS:
+            return None
+        size = int(radix[-1])
+        key = np.arange(size)
+        total = np.zeros(size)
+        count = np.zeros(size)
+        parts = []
+        for table, levels, step in zip(scores, answered, radix[:-1], strict=True):
+            state = (key // step) % (len(levels) + 1)
+            # The sum in item order, as _block_direct adds the scores.
+            total += np.where(state > 0, np.append(0.0, levels)[state], 0.0)
+            count += state > 0
+            level = np.searchsorted(levels, table)
+            parts.append(np.where(np.isnan(table), 0.0, (level + 1.0) * step))
+        return _Key(tuple(parts), size, total, count)
+
+    def _compile(self, keys: list[_Key | None]) -> _Tables | None:
         """Lookup tables of the combination path, or None when they would be too big."""
-        n_columns = len(self.items)
-        len(self.rules)
-        first = np.zeros((n_columns, MAX_CODE + 1), dtype=np.float32)
+        n_columns, n_dims = len(self.items), len(self.rules)
+        if not n_dims or n_columns * (MAX_CODE + 1) > _MAX_INDEX or n_dims >= _FLAG:
+            return None
+        if any(key is None for key in keys):
+            return None
+        sizes = [math.prod(keys[d].size for d in group) for group in self.groups]
+        if sum(sizes) > _MAX_TABLE:
+            return None
+        unit_weights = all(rule.weight == 1.0 for rule in self.rules)
+        first = np.zeros((n_columns, MAX_CODE + 1))
+        selector = np.zeros((n_columns, len(self.groups)), dtype=np.float32)
+        selector[:, 0] = 1.0  # items outside every dimension: only their validity counts
+        group_of = [0] * n_dims
+        means: list[NDArray[np.float64]] = [np.empty(0)] * n_dims
+        rows = []
+        for g, (group, size) in enumerate(zip(self.groups, sizes, strict=True)):
+            group_key = np.arange(size)
+            place = 1
+            columns = []
+            for d in group:
+                rule, key = self.rules[d], keys[d]
+                own = (group_key // place) % key.size  # the dimension's key in the group's
+                # The arithmetic of _block_direct, once per key.
+                ok = key.count >= rule.need
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    mean = np.where(ok, key.total / np.where(ok, key.count, 1.0), np.nan)
+                at = ok & (mean >= rule.threshold)
+                weighted = np.where(ok, rule.weight * np.where(ok, mean, 0.0), 0.0)
+                own_columns = [weighted, _FLAG * ok.astype(np.float64) + at]
+                if not unit_weights:
+                    own_columns += [rule.weight * ok, np.zeros(key.size)]
+                # Within a group, dimensions are added in file order, as _block_direct.
+                own_rows = [column[own] for column in own_columns]
+                if columns:
+                    own_rows = [a + b for a, b in zip(columns, own_rows, strict=True)]
+                columns = own_rows
+                means[d] = mean[own]
+                group_of[d] = g
+                for column, part in zip(rule.columns, key.parts, strict=True):
+                    first[column] = part * place
+                    selector[column] = 0.0
+                    selector[column, g] = 1.0
+                place *= key.size
+            rows.append(np.ascontiguousarray(np.column_stack(columns)))
         first[~self.valid] = np.nan
-        means, rows = [], []
-        offset = 0
-        for _d, rule in enumerate(self.rules):
-            levels, radix, size = [], [], 1
-            for column in rule.columns:
-                table = self.tables[column]
-                answered = np.unique(table[~np.isnan(table)])
-                levels.append(answered)
-                radix.append(size)
-                size *= len(answered) + 1
-            if size > _MAX_COMBINATIONS or offset + size > _MAX_TABLE:
-                return None
-            combination = np.arange(size)
-            total = np.zeros(size)
-            count = np.zeros(size)
-            for column, answered, step in zip(rule.columns, levels, radix, strict=True):
-                state = (combination // step) % (len(answered) + 1)
-                score = np.where(state > 0, np.append(0.0, answered)[state], 0.0)
-                total += score
-                count += state > 0
-                table = self.tables[column]
-                states = np.searchsorted(answered, table)  # level index of each code
-                codes_state = np.where(np.isnan(table), 0, states + 1).astype(np.float32)
-                valid = self.valid[column]
-                first[column, valid] = codes_state[valid] * step
-            first[rule.columns[0], self.valid[rule.columns[0]]] += offset
-            ok = count >= rule.need
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean = np.where(ok, total / np.where(ok, count, 1.0), np.nan)
-            means.append(mean)
-            at = ok & (mean >= rule.threshold)
-            rows.append(
-                np.column_stack(
-                    [
-                        np.where(ok, rule.weight * np.where(ok, mean, 0.0), 0.0),
-                        rule.weight * ok,
-                        ok.astype(np.float64),
-                        at.astype(np.float64),
-                    ]
-                )
-            )
-            offset += size
-        in_dimension = {column for rule in self.rules for column in rule.columns}
-        index_type = np.int16 if n_columns * (MAX_CODE + 1) <= np.iinfo(np.int16).max else np.intp
-        return {
-            "first": first.ravel(),
-            "offsets": (np.arange(n_columns) * (MAX_CODE + 1)).astype(index_type)[:, None],
-            "others": np.array(sorted(set(range(n_columns)) - in_dimension), dtype=np.intp),
-            "means": np.concatenate(means) if means else np.empty(0),
-            "rows": np.concatenate(rows) if rows else np.empty((0, 4)),
-        }
+        return _Tables(
+            first=first.astype(np.float32).ravel(),
+            selector=selector,
+            group_of=tuple(group_of),
+            means=tuple(means),
+            rows=tuple(rows),
+            unit_weights=unit_weights,
+            tile=np.tile(np.arange(n_columns, dtype=np.int16) * (MAX_CODE + 1), (_BLOCK, 1)),
+        )
 
     @property
     def uses_combination_tables(self) -> bool:
@@ -245,66 +360,125 @@ class ScoringPlan:
                 check_codes(self.items, array.astype(np.int64))
             array = array.astype(np.int64)
         n = array.shape[0]
-        n_dims = len(self.rules)
         # Column-major: each dimension's scores are contiguous, which is how they are
         # read afterwards (per employer, per dimension).
-        dims = np.empty((n, n_dims), order="F")
+        dims = np.empty((n, len(self.rules)), order="F")
         jqi = np.empty(n)
         at = np.empty(n)
-        unsigned = np.dtype(f"u{array.dtype.itemsize}")
         fast = None if direct else self._fast
-        for start in range(0, n, _BLOCK):
-            block = array[start : start + _BLOCK]
-            stop = start + block.shape[0]
-            # One reduction finds both negative codes (huge when read unsigned) and
-            # codes above 99; the exact culprit is then named by check_codes.
-            if block.size and block.view(unsigned).max() > MAX_CODE:
-                check_codes(self.items, block, first_row=start)
-            if fast is None:
-                sums = self._block_direct(block, start, dims[start:stop])
-            else:
-                sums = self._block_fast(fast, block, start, dims[start:stop])
-            good = sums[:, 2] >= self.min_dimensions
-            with np.errstate(invalid="ignore", divide="ignore"):
-                np.divide(sums[:, 0], np.where(good, sums[:, 1], np.nan), out=jqi[start:stop])
-            np.copyto(at[start:stop], np.where(good, sums[:, 3], np.nan))
+        if n and fast is not None:
+            self._score_fast(fast, array, dims, jqi, at)
+        elif n:
+            self._score_direct(array, dims, jqi, at)
         for array_out in (dims, jqi, at):
             array_out.flags.writeable = False
         return ResponseScores(self.dimension_ids, dims, jqi, at)
 
-    def _block_fast(
-        self, fast: dict[str, NDArray], block: NDArray, start: int, dims_out: NDArray
-    ) -> NDArray[np.float64]:
-        # Work column-wise (columns x responses) so that every step reads contiguous
-        # memory; no BLAS call here (OpenBLAS's thread pool slows small products down).
-        index = np.add(block.T, fast["offsets"], order="C", dtype=fast["offsets"].dtype)
-        states = fast["first"].take(index)  # (columns, block) float32
-        combined = np.empty((len(self.rules), block.shape[0]), dtype=np.float32)
-        for d, rule in enumerate(self.rules):
-            row = combined[d]
-            np.copyto(row, states[rule.columns[0]])
-            for column in rule.columns[1:]:
-                row += states[column]
-        # An invalid code looks up NaN: in a dimension it reaches the combined index,
-        # elsewhere the check below sees it. check_codes then names row and item.
-        if np.isnan(combined).any() or np.isnan(states[fast["others"]]).any():
-            check_codes(self.items, block, first_row=start)
-        combination = combined.astype(np.intp)
-        np.take(fast["means"], combination, out=dims_out.T, mode="clip")
-        # (n_dims, block, 4): adding the dimensions one after another in file order
-        # keeps the sums identical to the direct path.
-        rows = fast["rows"].take(combination, axis=0, mode="clip")
-        sums = rows[0].copy()
-        for d in range(1, len(self.rules)):
-            sums += rows[d]
-        return sums
+    def _score_fast(
+        self, fast: _Tables, array: NDArray, dims: NDArray, jqi: NDArray, at: NDArray
+    ) -> None:
+        n, n_columns = array.shape
+        n_groups, width = len(self.groups), fast.rows[0].shape[1]
+        work = self._workspace(fast)
+        min_flags = float(_FLAG * self.min_dimensions)
+        unsigned = np.dtype(f"u{array.dtype.itemsize}")
+        # Blocks of (nearly) equal size, so that the last one is not a tiny remainder.
+        n_blocks = -(-n // len(fast.tile))
+        size = -(-n // n_blocks)
+        for start in range(0, n, size):
+            block = array[start : start + size]
+            stop = start + block.shape[0]
+            m = stop - start
+            if start == 0 or m < size:  # contiguous views of the scratch arrays
+                small = work.array("small", m, n_columns)
+                index = work.array("index", m, n_columns)
+                states = work.array("states", m, n_columns)
+                words = work.array("words", m, n_groups)
+                keys = work.array("keys", n_groups, m)
+                picked = work.array("picked", n_groups, m, width)
+                sums = work.array("sums", m, width)
+                count = work.array("count", m)
+                good = work.array("good", m)
+                tile = fast.tile[:m]
+            # One reduction finds both negative codes (huge when read unsigned) and
+            # codes above 99; the exact culprit is then named by check_codes.
+            if block.view(unsigned).max() > MAX_CODE:
+                check_codes(self.items, block, first_row=start)
+            # 1. One look-up per answer: its part of its group's key. (np.take would
+            #    convert an int16 index to a new intp array every time.)
+            np.add(block, tile, out=small, casting="unsafe")
+            np.copyto(index, small)
+            np.take(fast.first, index, out=states, mode="wrap")
+            # 2. Each group's key: the sum of its items' parts, as a matrix product with
+            #    a 0/1 matrix. The parts are whole numbers and every key is below 2**24,
+            #    so float32 sums them exactly, in any order.
+            np.matmul(states, fast.selector, out=words)
+            # An invalid code looks up NaN, and every item reaches one key (the sum of
+            # all keys is NaN exactly when one of them is: they are never negative).
+            if np.isnan(np.add.reduce(words, axis=None)):
+                check_codes(self.items, block, first_row=start)
+            np.copyto(keys, words.T, casting="unsafe")
+            # 3. One look-up per dimension for its score, one per group for what the
+            #    JQI needs, summed over the groups in file order (a reduction over the
+            #    first axis adds one row after the other), as _block_direct does.
+            for d, g in enumerate(fast.group_of):
+                np.take(fast.means[d], keys[g], out=dims[start:stop, d], mode="wrap")
+            for g in range(n_groups):
+                np.take(fast.rows[g], keys[g], axis=0, out=picked[g], mode="wrap")
+            np.add.reduce(picked, axis=0, out=sums)
+            flags = sums[:, 1]  # FLAG x (dimensions scored) + (dimensions at threshold)
+            np.greater_equal(flags, min_flags, out=good)
+            np.multiply(flags, 1.0 / _FLAG, out=count)
+            np.floor(count, out=count)  # dimensions scored
+            weights = count if fast.unit_weights else sums[:, 2]
+            out = jqi[start:stop]
+            out.fill(np.nan)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.divide(sums[:, 0], weights, out=out, where=good)
+            out = at[start:stop]
+            out.fill(np.nan)
+            count *= _FLAG
+            np.subtract(flags, count, out=out, where=good)
+
+    def _workspace(self, fast: _Tables) -> _Workspace:
+        """This thread's scratch arrays (allocated once per plan and thread: fresh
+        memory costs a page fault per 4 KiB, as much as the arithmetic on it)."""
+        work = getattr(self._local, "work", None)
+        if work is None:
+            n_columns, n_groups = len(self.items), len(self.groups)
+            width = fast.rows[0].shape[1]
+            work = self._local.work = _Workspace(
+                len(fast.tile),
+                small=(n_columns, np.int16),
+                index=(n_columns, np.intp),
+                states=(n_columns, np.float32),
+                words=(n_groups, np.float32),
+                keys=(n_groups, np.intp),
+                picked=(n_groups * width, np.float64),
+                sums=(width, np.float64),
+                count=(1, np.float64),
+                good=(1, np.bool_),
+            )
+        return work
+
+    def _score_direct(self, array: NDArray, dims: NDArray, jqi: NDArray, at: NDArray) -> None:
+        for start in range(0, array.shape[0], _BLOCK):
+            block = array[start : start + _BLOCK]
+            stop = start + block.shape[0]
+            sums = self._block_direct(block, start, dims[start:stop])
+            good = sums[:, 2] >= self.min_dimensions
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.divide(sums[:, 0], np.where(good, sums[:, 1], np.nan), out=jqi[start:stop])
+            np.copyto(at[start:stop], np.where(good, sums[:, 3], np.nan))
 
     def _block_direct(self, block: NDArray, start: int, dims_out: NDArray) -> NDArray[np.float64]:
         check_codes(self.items, block, first_row=start)
-        sums = np.zeros((block.shape[0], 4))
+        m = block.shape[0]
+        weighted, weight = np.zeros((len(self.rules), m)), np.zeros((len(self.rules), m))
+        sums = np.zeros((m, 4))
         for d, rule in enumerate(self.rules):
-            total = np.zeros(block.shape[0])
-            count = np.zeros(block.shape[0])
+            total = np.zeros(m)
+            count = np.zeros(m)
             for column in rule.columns:
                 score = self.tables[column][block[:, column]]
                 answered = ~np.isnan(score)
@@ -314,11 +488,29 @@ class ScoringPlan:
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = np.where(ok, total / np.where(ok, count, 1.0), np.nan)
             dims_out[:, d] = mean
-            sums[:, 0] += np.where(ok, rule.weight * np.where(ok, mean, 0.0), 0.0)
-            sums[:, 1] += rule.weight * ok
+            weighted[d] = np.where(ok, rule.weight * np.where(ok, mean, 0.0), 0.0)
+            weight[d] = rule.weight * ok
             sums[:, 2] += ok
             sums[:, 3] += ok & (mean >= rule.threshold)
+        # The JQI's sums: dimensions added within each group, then group after group.
+        for first, *rest in self.groups:
+            sums[:, 0] += weighted[first] + weighted[rest[0]] if rest else weighted[first]
+            sums[:, 1] += weight[first] + weight[rest[0]] if rest else weight[first]
         return sums
+
+
+def _pair_up(sizes: Sequence[float]) -> tuple[tuple[int, ...], ...]:
+    """Groups of one or two neighbouring dimensions, in file order: two whenever their
+    keys together number at most _MAX_PAIR."""
+    groups, d = [], 0
+    while d < len(sizes):
+        if d + 1 < len(sizes) and sizes[d] * sizes[d + 1] <= _MAX_PAIR:
+            groups.append((d, d + 1))
+            d += 2
+        else:
+            groups.append((d,))
+            d += 1
+    return tuple(groups)
 
 
 def score_responses(

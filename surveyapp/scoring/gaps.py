@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike
 from ..instruments.model import Instrument
 from ._arrays import as_groups, as_values, check_k
 from .items import score_items
-from .ranktests import MIN_NONZERO, benjamini_hochberg, wilcoxon_pratt_grouped
+from .ranktests import MIN_NONZERO, benjamini_hochberg, group_order, wilcoxon_pratt_grouped
 from .results import GapResult
 from .suppression import NOT_ENOUGH
 
@@ -118,7 +118,7 @@ def employer_gaps(
         below[j] = np.bincount(test, weights=d < 0, minlength=n_employers)
         if d.size:
             # Grouped medians: sort by (employer, d), average the middle one or two.
-            order = np.lexsort((d, test))
+            order = group_order(d, test)
             starts = np.searchsorted(test[order], np.arange(n_employers))
             sorted_d = d[order]
             last = d.size - 1

@@ -44,6 +44,7 @@ __all__ = [
     "MIN_NONZERO",
     "MannWhitney",
     "benjamini_hochberg",
+    "group_order",
     "kruskal_wallis",
     "mann_whitney",
     "wilcoxon_pratt",
@@ -54,6 +55,20 @@ __all__ = [
 MIN_NONZERO = 6
 
 
+def group_order(values: NDArray[np.float64], groups: NDArray[np.intp]) -> NDArray[np.intp]:
+    """The permutation that sorts by group, then by value, ties kept in input order.
+
+    The same permutation as ``np.lexsort((values, groups))``, in two stable sorts
+    (by value, then by group), which is about twice as fast on a million values:
+    group indices below 2**15 are sorted as int16, by numpy's radix sort.
+    """
+    order = np.argsort(values, kind="stable")
+    g = groups[order]
+    if g.size and g.min() >= 0 and g.max() < 1 << 15:
+        g = g.astype(np.int16)
+    return order[np.argsort(g, kind="stable")]
+
+
 def _grouped_ranks(
     values: NDArray[np.float64], groups: NDArray[np.intp]
 ) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
@@ -62,7 +77,7 @@ def _grouped_ranks(
     Returns ranks in input order, and for every tie run: its group, its size and its
     value. No loop over values: a lexicographic sort and run-length arithmetic.
     """
-    order = np.lexsort((values, groups))
+    order = group_order(values, groups)
     v, g = values[order], groups[order]
     n = v.size
     new_group = np.ones(n, dtype=bool)

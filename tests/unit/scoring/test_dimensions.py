@@ -3,15 +3,17 @@ per-response reference written independently here (a plain Python loop)."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyapp.scoring import ScoringPlan, score_responses
+from surveyapp.scoring import ScoringPlan, dimensions, score_responses
 
 from .conftest import make_wave
 
@@ -154,6 +156,92 @@ def test_combination_tables_and_direct_path_agree_exactly(worker, item_ids):
     fast, direct = plan.score(codes), plan.score(codes, direct=True)
     for name in ("dimensions", "jqi", "at_threshold"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(direct, name))
+
+
+def with_thirds(instrument, dimension_ids):
+    """The instrument with the option scores of these dimensions' items divided by 3.
+
+    Scores such as 8.333... are not whole numbers, so those dimensions get mixed-radix
+    keys instead of sum-and-count keys, and too many keys to share a look-up.
+    """
+
+    def thirds(item):
+        if item.dimension not in dimension_ids or item.scoring != "options":
+            return item
+        options = tuple(
+            dataclasses.replace(o, score=None if o.score is None else o.score / 3)
+            for o in item.options
+        )
+        return dataclasses.replace(item, options=options)
+
+    return dataclasses.replace(instrument, items=tuple(thirds(i) for i in instrument.items))
+
+
+ALL_DIMENSIONS = ("pay", "benefits", "schedule", "safety", "skills", "voice", "respect", "security")
+
+
+@pytest.mark.parametrize(
+    ("thirds", "groups"),
+    [
+        ((), ((0, 1), (2, 3), (4, 5), (6, 7))),
+        (("pay",), ((0,), (1, 2), (3, 4), (5, 6), (7,))),
+        (ALL_DIMENSIONS, tuple((d,) for d in range(8))),
+    ],
+)
+def test_key_encodings_and_groups_agree_with_the_reference(worker, item_ids, thirds, groups):
+    """Sum-and-count keys (whole-number scores), mixed-radix keys (others), dimensions
+    paired or alone: the table path equals the direct path bit for bit, and the
+    plain-Python reference to 1e-12."""
+    instrument = with_thirds(worker, thirds)
+    plan = ScoringPlan(instrument, item_ids, living_wage=LIVING_WAGE)
+    assert plan.groups == groups
+    assert plan.uses_combination_tables
+    codes, _ = make_wave(worker, 2, 1500, seed=4, missing=0.3)
+    fast, direct = plan.score(codes), plan.score(codes, direct=True)
+    for name in ("dimensions", "jqi", "at_threshold"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(direct, name))
+    for r, row in enumerate(codes[:150]):
+        dims, jqi, at = naive_scores(instrument, item_ids, row, LIVING_WAGE)
+        want = np.array([np.nan if d is None else d for d in dims])
+        np.testing.assert_allclose(fast.dimensions[r], want, rtol=1e-12, atol=0)
+        if jqi is None:
+            assert np.isnan(fast.jqi[r])
+        else:
+            assert fast.jqi[r] == pytest.approx(jqi, rel=1e-12)
+            assert fast.at_threshold[r] == at
+
+
+def test_scores_are_the_same_in_blocks_of_any_size(worker, item_ids, monkeypatch):
+    """Scratch arrays are reused from block to block and call to call: a wave scored in
+    uneven blocks, then a smaller one, and by a copy of the plan, gives the
+    same numbers as in one block."""
+    codes, _ = make_wave(worker, 3, 700, seed=6, missing=0.2)
+    plan = ScoringPlan(worker, item_ids, living_wage=LIVING_WAGE)
+    whole = plan.score(codes)
+    monkeypatch.setattr(dimensions, "_BLOCK", 256)
+    small = ScoringPlan(worker, item_ids, living_wage=LIVING_WAGE)
+    duplicate = copy.deepcopy(small)  # as pickle copies it: without the scratch arrays
+    for scores in (
+        small.score(codes),
+        small.score(codes[:300]),
+        plan.score(codes[:1]),
+        duplicate.score(codes),
+    ):
+        n = scores.jqi.size
+        np.testing.assert_array_equal(scores.dimensions, whole.dimensions[:n])
+        np.testing.assert_array_equal(scores.jqi, whole.jqi[:n])
+        np.testing.assert_array_equal(scores.at_threshold, whole.at_threshold[:n])
+
+
+def test_one_plan_scores_on_several_threads(worker, item_ids):
+    """Each thread gets its own scratch arrays: concurrent calls do not mix."""
+    plan = ScoringPlan(worker, item_ids, living_wage=LIVING_WAGE)
+    waves = [make_wave(worker, 2, 3000, seed=s, missing=0.2)[0] for s in range(4)]
+    alone = [plan.score(codes).jqi for codes in waves]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda codes: plan.score(codes).jqi, waves * 3))
+    for got, want in zip(together, alone * 3, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_columns_in_any_order_with_int32(worker, item_ids):

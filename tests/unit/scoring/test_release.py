@@ -207,6 +207,14 @@ def test_permuting_respondents_changes_nothing(worker, seed):
     assert a == b
 
 
+def test_threads_change_nothing(worker, wave, result):
+    """Employers' bootstraps may run on several threads: the release is identical."""
+    codes, employers, claims = wave
+    for workers in (1, 3):
+        again = run(worker, codes, employers, claims=claims, n_employers=10, workers=workers)
+        assert again == result
+
+
 def test_input_checks(worker, wave):
     codes, employers, _ = wave
     with pytest.raises(ValueError, match="at least 3"):
@@ -215,3 +223,5 @@ def test_input_checks(worker, wave):
         run(worker, codes, employers[:-1])
     with pytest.raises(ValueError, match="only 9 groups"):
         run(worker, codes, employers, n_employers=9)
+    with pytest.raises(ValueError, match="workers"):
+        run(worker, codes, employers, workers=0)
