@@ -92,12 +92,14 @@ def _page(instrument: Instrument, number: int) -> Page:
     return instrument.pages[number - 1]
 
 
-def _first_incomplete_page(instrument: Instrument, answers: dict[str, object]) -> int | None:
-    missing = set(check_complete(instrument, answers))
+def _continue_url(token: str, instrument: Instrument, draft: Draft) -> str:
+    """Where a returning worker goes on: the first page with a required answer missing,
+    or the check page when nothing required is missing."""
+    missing = set(check_complete(instrument, answers_of(draft)))
     for number, page in enumerate(instrument.pages, start=1):
         if missing & set(page.items):
-            return number
-    return None
+            return url_for("survey.page", token=token, number=number)
+    return url_for("survey.check", token=token)
 
 
 def _expired(link: DistributionLink) -> ResponseReturnValue:
@@ -111,14 +113,7 @@ def start(token: str) -> ResponseReturnValue:
     if cookies.has_answered(link.wave_id):
         return render_template("survey/already.html", **_context(link, instrument))
     draft = _draft(link)
-    continue_url = None
-    if draft is not None:
-        number = _first_incomplete_page(instrument, answers_of(draft))
-        continue_url = (
-            url_for("survey.page", token=token, number=number)
-            if number
-            else url_for("survey.check", token=token)
-        )
+    continue_url = _continue_url(token, instrument, draft) if draft is not None else None
     return render_template(
         "survey/start.html",
         **_context(
@@ -372,12 +367,6 @@ def resume(token: str) -> ResponseReturnValue:
         )
     draft, cookie = found
     db.session.commit()
-    number = _first_incomplete_page(instrument, answers_of(draft))
-    target = (
-        url_for("survey.page", token=token, number=number)
-        if number
-        else url_for("survey.check", token=token)
-    )
-    response = redirect(target)
+    response = redirect(_continue_url(token, instrument, draft))
     cookies.set_draft_cookie(response, token, cookie)
     return response
