@@ -20,10 +20,10 @@ draws, counts and multiplies, and the result is the same on any number of thread
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 import numpy as np
@@ -92,17 +92,23 @@ def canonical_order(codes: NDArray[np.integer]) -> NDArray[np.intp]:
     return np.argsort(h, kind="stable")
 
 
-def _one_blas_thread() -> AbstractContextManager[object]:
-    """Limit BLAS to one thread while a release runs.
+def _on_one_blas_thread(function: Callable[..., _T]) -> Callable[..., _T]:
+    """Run ``function`` with BLAS limited to one thread.
 
     The bootstrap's matrix products are small; on a 2-core machine OpenBLAS's worker
     threads spin against numpy's own work and made a release 2x slower in the
     benchmark, and the release runs employers on threads of its own. With one thread a
     product is computed the same way however many cores the machine has.
     """
-    if threadpool_limits is None:
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+
+    @functools.wraps(function)
+    def limited(*args: object, **kwargs: object) -> _T:
+        if threadpool_limits is None:
+            return function(*args, **kwargs)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return limited
 
 
 def _default_workers() -> int:
@@ -136,6 +142,7 @@ def _subgroup_index(item_codes: NDArray, options: Sequence[int]) -> NDArray[np.i
     return lookup[item_codes]
 
 
+@_on_one_blas_thread
 def release(
     instrument: Instrument,
     codes: ArrayLike,
@@ -201,45 +208,6 @@ def release(
     Release
         Only figures the anonymity rules allow; see :mod:`~.results`.
     """
-    with _one_blas_thread():
-        return _release(
-            instrument,
-            codes,
-            employers,
-            k=k,
-            living_wage=living_wage,
-            item_ids=item_ids,
-            n_employers=n_employers,
-            claims=claims,
-            claim_item_ids=claim_item_ids,
-            groupings=groupings,
-            proportions=proportions,
-            seed=seed,
-            n_resamples=n_resamples,
-            confidence=confidence,
-            workers=workers,
-        )
-
-
-def _release(
-    instrument: Instrument,
-    codes: ArrayLike,
-    employers: ArrayLike,
-    *,
-    k: int,
-    living_wage: float | None,
-    item_ids: Sequence[str] | None = None,
-    n_employers: int | None = None,
-    claims: ArrayLike | None = None,
-    claim_item_ids: Sequence[str] | None = None,
-    groupings: Mapping[str, tuple[ArrayLike, Sequence[str]]] | None = None,
-    proportions: Sequence[Proportion] | None = None,
-    seed: int = 0,
-    n_resamples: int = 9999,
-    confidence: float = 0.95,
-    workers: int | None = None,
-) -> Release:
-    """The body of :func:`release`."""
     k = check_k(k)
     confidence = check_confidence(confidence)
     if workers is None:
