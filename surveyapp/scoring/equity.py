@@ -35,17 +35,7 @@ NO_DETECTABLE = "no detectable difference"
 def _estimate(statistic: str, values: np.ndarray) -> Estimate:
     if values.size < 2:
         return Estimate.hidden(statistic)
-    interval = t_interval(values)
-    note = IDENTICAL if interval.method == "identical" else None
-    return Estimate(
-        statistic,
-        int(values.size),
-        interval.estimate,
-        interval.low,
-        interval.high,
-        interval.method,
-        note,
-    )
+    return Estimate.from_interval(statistic, int(values.size), t_interval(values))
 
 
 def equity(

@@ -255,18 +255,7 @@ def release(
             sector.append(Estimate.hidden(name))
             continue
         interval = ratio_t_interval(sums[:, s], counts[:, s], confidence)
-        note = IDENTICAL if interval.method == "identical" else None
-        sector.append(
-            Estimate(
-                name,
-                int(counts[:, s].sum()),
-                interval.estimate,
-                interval.low,
-                interval.high,
-                interval.method,
-                note,
-            )
-        )
+        sector.append(Estimate.from_interval(name, int(counts[:, s].sum()), interval))
 
     # ---------------------------------------------------------------- employer intervals
     def employer_estimates(e: int) -> list[Estimate]:

@@ -9,8 +9,12 @@ never NaN, so results serialise to JSON as they are (``dataclasses.asdict``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .suppression import NOT_ENOUGH
+
+if TYPE_CHECKING:
+    from .intervals import Interval
 
 __all__ = [
     "AlphaResult",
@@ -51,6 +55,19 @@ class Estimate:
     def hidden(cls, statistic: str) -> Estimate:
         """The one and only way a hidden or missing estimate looks."""
         return cls(statistic, None, None, None, None, None, NOT_ENOUGH)
+
+    @classmethod
+    def from_interval(cls, statistic: str, n: int, interval: Interval) -> Estimate:
+        """A shown estimate from ``n`` answers; the interval's note (if any) carries over."""
+        return cls(
+            statistic,
+            n,
+            interval.estimate,
+            interval.low,
+            interval.high,
+            interval.method,
+            interval.note,
+        )
 
 
 @dataclass(frozen=True)

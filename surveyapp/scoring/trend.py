@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._arrays import as_groups, as_values, check_k
-from .intervals import BOOTSTRAP_FROM, IDENTICAL, Interval, data_rng, mean_interval
+from .intervals import BOOTSTRAP_FROM, data_rng, mean_interval
 from .ranktests import mann_whitney
 from .results import Estimate, TrendResult
 from .suppression import NOT_ENOUGH
@@ -31,17 +31,8 @@ __all__ = ["employer_trends", "trend"]
 
 def _estimate(statistic: str, values: np.ndarray, seed: int, n_resamples: int) -> Estimate:
     rng = data_rng(seed, values) if values.size >= BOOTSTRAP_FROM else None
-    interval: Interval = mean_interval(values, rng=rng, n_resamples=n_resamples)
-    note = IDENTICAL if interval.method == "identical" else None
-    return Estimate(
-        statistic,
-        int(values.size),
-        interval.estimate,
-        interval.low,
-        interval.high,
-        interval.method,
-        note,
-    )
+    interval = mean_interval(values, rng=rng, n_resamples=n_resamples)
+    return Estimate.from_interval(statistic, int(values.size), interval)
 
 
 def trend(
