@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import AccessCode, Comment, DistributionLink, PendingComment
@@ -34,13 +34,31 @@ def settle_wave(session: Session, wave_id: int, *, force: bool = False) -> tuple
     return _release_comments(session, wave_id, force), _settle_codes(session, wave_id, force)
 
 
-def _release_comments(session: Session, wave_id: int, force: bool) -> int:
-    pending_count = session.scalar(
+def settle_due(session: Session, wave_id: int) -> bool:
+    """Whether a wave has a full batch of comments or spent codes to settle.
+
+    Cheap counts, run inside the submission's own transaction, so that the separate
+    settling transaction (and, in SQLite, its write lock) is taken only once a batch.
+    """
+    comments = session.scalar(
         select(func.count()).select_from(PendingComment).where(PendingComment.wave_id == wave_id)
     )
-    if not pending_count or (pending_count < BATCH and not force):
-        return 0
+    codes = session.scalar(
+        select(func.count())
+        .select_from(AccessCode)
+        .where(AccessCode.link_id.in_(_link_ids(wave_id)), AccessCode.status == "spent")
+    )
+    return bool((comments or 0) >= BATCH or (codes or 0) >= BATCH)
+
+
+def _link_ids(wave_id: int) -> Select[tuple[int]]:
+    return select(DistributionLink.id).where(DistributionLink.wave_id == wave_id)
+
+
+def _release_comments(session: Session, wave_id: int, force: bool) -> int:
     pending = list(session.scalars(select(PendingComment).where(PendingComment.wave_id == wave_id)))
+    if not pending or (len(pending) < BATCH and not force):
+        return 0
     _shuffle(pending)
     for row in pending:
         session.add(
@@ -62,10 +80,11 @@ def _release_comments(session: Session, wave_id: int, force: bool) -> int:
 
 
 def _settle_codes(session: Session, wave_id: int, force: bool) -> int:
-    link_ids = select(DistributionLink.id).where(DistributionLink.wave_id == wave_id)
     spent = list(
         session.scalars(
-            select(AccessCode).where(AccessCode.link_id.in_(link_ids), AccessCode.status == "spent")
+            select(AccessCode).where(
+                AccessCode.link_id.in_(_link_ids(wave_id)), AccessCode.status == "spent"
+            )
         )
     )
     if not spent or (len(spent) < BATCH and not force):

@@ -28,7 +28,7 @@ from .answers import (
 )
 from .drafts import answers_of, issue_resume_code, resume_draft, save_answers, start_draft
 from .services import CodeAlreadyUsed, access_code_usable, find_link, submit_response
-from .settle import settle_wave
+from .settle import settle_due, settle_wave
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +299,7 @@ def submit(token: str) -> ResponseReturnValue:
     wave_id = link.wave_id
     try:
         submit_response(db.session, link, draft, instrument)
+        due = settle_due(db.session, wave_id)
         db.session.commit()
     except CodeAlreadyUsed:
         db.session.rollback()
@@ -310,7 +311,8 @@ def submit(token: str) -> ResponseReturnValue:
                 "If you have not answered yet, ask for a new code."
             ),
         )
-    _settle_quietly(wave_id)
+    if due:
+        _settle_quietly(wave_id)
     response = redirect(url_for("survey.thanks", token=token))
     cookies.mark_answered(response, wave_id)
     cookies.clear_draft_cookie(response, token)
