@@ -183,13 +183,10 @@ def write_codebook(
     ids = choice_item_ids(instrument) if item_ids is None else tuple(item_ids)
     csv_writer = csv.writer(out, lineterminator="\r\n")
 
-    class _SafeWriter:
-        @staticmethod
-        def writerow(row: Sequence[object]) -> None:
-            csv_writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
+    def writerow(row: Sequence[object]) -> None:
+        csv_writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
 
-    writer = _SafeWriter()
-    writer.writerow(
+    writerow(
         [
             "column",
             "role",
@@ -203,44 +200,24 @@ def write_codebook(
             "question",
         ]
     )
-    writer.writerow(
-        [
-            EMPLOYER_COLUMN,
-            "employer",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "Employer label: responses are grouped by it",
-        ]
-    )
-    writer.writerow(
-        [WAVE_COLUMN, "wave", "", "", "", "", "", "", "", "Survey round (one per file; optional)"]
-    )
-    writer.writerow(
-        [
+    # The non-item columns: name, role and a description, the code fields left empty.
+    for column, role, description in (
+        (EMPLOYER_COLUMN, "employer", "Employer label: responses are grouped by it"),
+        (WAVE_COLUMN, "wave", "Survey round (one per file; optional)"),
+        (
             LANGUAGE_COLUMN,
             "subgroup",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
             "Language the survey was taken in (optional; an equity subgroup)",
-        ]
-    )
+        ),
+    ):
+        writerow([column, role, "", "", "", "", "", "", "", description])
     for item_id in ids:
         item = instrument.item(item_id)
         scoring = item.scoring
         if scoring == "living_wage_ratio":
             scoring = f"living_wage_ratio (living wage {living_wage})"
         base = [item.id, item.role, item.dimension or "", item.direction, scoring]
-        writer.writerow([*base, "", "(blank)", "", "yes", item.text[lang]])
+        writerow([*base, "", "(blank)", "", "yes", item.text[lang]])
         table = (
             code_table(item, living_wage)
             if item.scoring != "living_wage_ratio" or living_wage
@@ -248,7 +225,7 @@ def write_codebook(
         )
         for option in item.options:
             score = table[option.code]
-            writer.writerow(
+            writerow(
                 [
                     *base,
                     option.code,
