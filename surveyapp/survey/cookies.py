@@ -47,7 +47,7 @@ def mark_answered(response: Response, wave_id: int) -> None:
     )
 
 
-def draft_cookie(token: str) -> str | None:
+def draft_cookie() -> str | None:
     return request.cookies.get(DRAFT_COOKIE)
 
 

@@ -26,7 +26,14 @@ from .answers import (
     fields_with_bad_encoding,
     missing_option_label,
 )
-from .drafts import answers_of, issue_resume_code, resume_draft, save_answers, start_draft
+from .drafts import (
+    answers_of,
+    find_draft,
+    issue_resume_code,
+    resume_draft,
+    save_answers,
+    start_draft,
+)
 from .services import CodeAlreadyUsed, access_code_usable, find_link, submit_response
 from .settle import settle_due, settle_wave
 
@@ -64,12 +71,12 @@ def _write_transaction() -> None:
     """
     db.session.rollback()
     db.session.connection(execution_options={"sqlite_immediate": True})
+    # Callers look the link up again after this: inside the write transaction, so a
+    # wave closed meanwhile is seen before anything is stored.
 
 
 def _draft(link: DistributionLink) -> Draft | None:
-    from .drafts import find_draft
-
-    return find_draft(db.session, link, cookies.draft_cookie(link.token))
+    return find_draft(db.session, link, cookies.draft_cookie())
 
 
 def _context(link: DistributionLink, instrument: Instrument, **extra: object) -> dict[str, object]:
