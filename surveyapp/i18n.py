@@ -11,9 +11,9 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask.wrappers import Response
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -29,13 +29,12 @@ def _catalog_languages(translations: str) -> tuple[str, ...]:
 
 def supported_languages() -> tuple[str, ...]:
     """The default language first, then every language that has a catalog."""
-    from flask import current_app
-
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     others = _catalog_languages(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
     return (default, *[lang for lang in others if lang != default])
 
 
+@cache
 def language_name(code: str) -> str:
     """A language named in itself ("English", "Español")."""
     name = Locale.parse(code).get_display_name(code) or code
@@ -57,8 +56,6 @@ def select_locale() -> str:
 def _remember_language(response: Response) -> Response:
     lang = g.pop("set_lang_cookie", None)
     if lang:
-        from flask import current_app
-
         response.set_cookie(
             LANG_COOKIE,
             lang,
@@ -76,8 +73,6 @@ def init_app(app: Flask, babel: Babel) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        from flask_babel import get_locale
-
         current = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
         return {
             "current_lang": current,

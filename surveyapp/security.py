@@ -6,7 +6,7 @@ Referer header, be cached, framed, or load anything from another origin.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.wrappers import Response
 
 CSP = (
@@ -16,8 +16,6 @@ CSP = (
 
 
 def _set_headers(response: Response) -> Response:
-    from flask import current_app
-
     headers = response.headers
     headers["Content-Security-Policy"] = CSP
     headers["Referrer-Policy"] = "no-referrer"
