@@ -85,16 +85,25 @@ def load_wave_answers(session: Session, wave: Wave) -> WaveAnswers:
         if answers:
             answer_response, answer_item, answer_code = zip(*answers, strict=True)
             rows = np.searchsorted(response_ids, np.array(answer_response))
+            # Map item ids to columns once per distinct id, not once per answer.
+            distinct, inverse = np.unique(np.array(answer_item), return_inverse=True)
             column_of = {item_id: j for j, item_id in enumerate(item_ids)}
-            columns = np.array([column_of.get(item_id, -1) for item_id in answer_item])
+            columns = np.array([column_of.get(str(i), -1) for i in distinct])[inverse]
             known = columns >= 0  # answers to items no longer asked are ignored
             codes[rows[known], columns[known]] = np.array(answer_code, dtype=np.int16)[known]
     return WaveAnswers(
         instrument=instrument,
         codes=codes,
-        employers=np.array([employer_index[row.employer_id] for row in responses], dtype=np.intp),
+        employers=_employer_positions(responses, employer_index),
         employer_ids=tuple(employer_id for _name, employer_id in employers),
         employer_names=tuple(name for name, _employer_id in employers),
         item_ids=item_ids,
         languages=np.array([row.language for row in responses], dtype=str),
     )
+
+
+def _employer_positions(responses: list, employer_index: dict[int, int]) -> NDArray[np.intp]:
+    """Each response's position in the employer list, mapped per distinct employer."""
+    ids = np.array([row.employer_id for row in responses], dtype=np.int64)
+    distinct, inverse = np.unique(ids, return_inverse=True)
+    return np.array([employer_index[int(e)] for e in distinct], dtype=np.intp)[inverse]
