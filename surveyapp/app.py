@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     app.wsgi_app = BodyLimit(  # type: ignore[method-assign]
-        app.wsgi_app, lambda: app.config["MAX_CONTENT_LENGTH"], app
+        app.wsgi_app, lambda: app.config["MAX_CONTENT_LENGTH"]
     )
 
     db.init_app(app)

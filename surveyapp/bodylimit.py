@@ -17,16 +17,13 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.exceptions import RequestEntityTooLarge
-
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class BodyLimit:
-    def __init__(self, app: WSGIApp, limit: Callable[[], int | None], flask_app: Any) -> None:
+    def __init__(self, app: WSGIApp, limit: Callable[[], int | None]) -> None:
         self.app = app
         self.limit = limit
-        self.flask_app = flask_app
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -35,9 +32,9 @@ class BodyLimit:
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if limit is not None and chunked and environ.get("wsgi.input_terminated"):
             body = environ["wsgi.input"].read(limit + 1)
-            if len(body) > limit:
-                return self._too_large(environ, start_response)
-            environ["wsgi.input"] = io.BytesIO(body)
+            # Over the limit: pass on no body but a length over it, so Flask answers
+            # with its own 413 page before reading anything.
+            environ["wsgi.input"] = io.BytesIO(body if len(body) <= limit else b"")
             environ["CONTENT_LENGTH"] = str(len(body))
             environ.pop("HTTP_TRANSFER_ENCODING", None)
             environ.pop("wsgi.input_terminated", None)
@@ -56,18 +53,3 @@ class BodyLimit:
         body = environ["wsgi.input"].read(length)
         environ["surveyapp.raw_body"] = body
         environ["wsgi.input"] = io.BytesIO(body)
-
-    def _too_large(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        # Render the app's own 413 page (language, headers) without reading the body.
-        environ["wsgi.input"] = io.BytesIO()
-        environ["CONTENT_LENGTH"] = "0"
-        environ.pop("HTTP_TRANSFER_ENCODING", None)
-        environ.pop("wsgi.input_terminated", None)
-        with self.flask_app.request_context(environ):
-            response = self.flask_app.make_response(
-                self.flask_app.handle_user_exception(RequestEntityTooLarge())
-            )
-            response = self.flask_app.process_response(response)
-        return response(environ, start_response)
