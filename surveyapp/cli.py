@@ -12,7 +12,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
-from . import create_app
+from . import create_app, serving
+from .serving import ServerSettings
 
 _created: list[Flask] = []
 
@@ -70,27 +71,35 @@ def _upgrade_database() -> None:
     upgrade()
 
 
-def serve_app(app: Flask, host: str, port: int) -> None:
-    """Serve with waitress: threaded, production-grade, and it keeps no access log."""
-    import waitress
-
-    click.echo(f"Serving surveyapp on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress.serve(
-        app,
-        host=host,
-        port=port,
-        threads=8,
-        ident="",
-        clear_untrusted_proxy_headers=True,
-        _quiet=True,
+def _server_settings(threads: int | None, connection_limit: int | None) -> ServerSettings:
+    defaults = ServerSettings()
+    return ServerSettings(
+        threads=threads or defaults.threads,
+        connection_limit=connection_limit or defaults.connection_limit,
     )
+
+
+_threads_option = click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=None,
+    help=f"Requests handled at once (default {ServerSettings.threads}).",
+)
+_connections_option = click.option(
+    "--connection-limit",
+    type=click.IntRange(10, 100_000),
+    default=None,
+    help=f"Open connections at once (default {ServerSettings.connection_limit}).",
+)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@_threads_option
+@_connections_option
 @with_appcontext
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, threads: int | None, connection_limit: int | None) -> None:
     """Start the web server on an existing database."""
     if not _database_ready():
         click.echo(
@@ -98,15 +107,19 @@ def serve(host: str, port: int) -> None:
             err=True,
         )
         sys.exit(1)
-    serve_app(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
+    serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Create the demo data and print links only.")
+@_threads_option
+@_connections_option
 @with_appcontext
-def demo(host: str, port: int, no_serve: bool) -> None:
+def demo(
+    host: str, port: int, no_serve: bool, threads: int | None, connection_limit: int | None
+) -> None:
     """Set up the database and a demo partnership, print survey links, and serve."""
     from .demo import create_demo
 
@@ -118,13 +131,38 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         f"Closed wave {result.closed_wave!r}: {result.closed_responses} responses. "
         f"Open wave {result.open_wave!r}: survey links, one per employer:"
     )
-    base = current_app.config["PUBLIC_URL"].rstrip("/") or (
-        f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
-    )
+    base = _public_base(host, port)
     for employer, token in result.links:
         click.echo(f"  {employer:<34} {base}/s/{token}")
     if not no_serve:
-        serve_app(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
+        serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _public_base(host: str, port: int) -> str:
+    """The base of printed links: SURVEYAPP_PUBLIC_URL, else an address phones can open."""
+    configured = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    if configured:
+        return configured
+    if host not in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
+        return f"http://{serving._shown_host(host)}:{port}"
+    addresses = serving.network_addresses()
+    if addresses:
+        click.echo(
+            f"Phones on the same network can open the links below (this machine is "
+            f"{addresses[0]}). If they cannot, set SURVEYAPP_PUBLIC_URL to the address "
+            f"they should use, e.g. SURVEYAPP_PUBLIC_URL=http://{addresses[0]}:{port}"
+        )
+        return f"http://{addresses[0]}:{port}"
+    click.echo(
+        "Could not find this machine's network address: the links below only open on "
+        "this machine. For phones, set SURVEYAPP_PUBLIC_URL to this machine's address, "
+        f"e.g. SURVEYAPP_PUBLIC_URL=http://192.168.1.20:{port}"
+    )
+    return f"http://127.0.0.1:{port}"
 
 
 @main.command("waves")
@@ -146,10 +184,11 @@ def list_waves() -> None:
     ).all()
     if not rows:
         click.echo("No waves yet.")
+        return
+    click.echo(f"{'ID':>5}  {'STATUS':<6}  {'RESPONSES':>9}  PARTNERSHIP / WAVE")
     for wave_id, partnership, name, status in rows:
         click.echo(
-            f"{wave_id:>5}  {status:<6}  {counts.get(wave_id, 0):>7} responses"
-            f"  {partnership} / {name}"
+            f"{wave_id:>5}  {status:<6}  {counts.get(wave_id, 0):>9}  {partnership} / {name}"
         )
 
 

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from .ratelimit import limits_from_environment
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
@@ -52,7 +55,8 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
     )
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Bound parameters may hold a worker's free text: never put them in errors or logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # True when served over HTTPS (directly or behind a TLS proxy): Secure and
         # __Host- cookies, HSTS. Plain-HTTP demo installs leave it off.
         "HTTPS": https,
@@ -78,8 +82,12 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Survey limits per address and per draft (see ratelimit.py and the README).
+        "RATE_LIMITS": limits_from_environment(),
         # Survey drafts (answers kept between pages) are deleted after this many days.
         "DRAFT_DAYS": int(os.environ.get("SURVEYAPP_DRAFT_DAYS", "14")),
+        # SQLite: seconds between WAL checkpoints that truncate the log (serving.py).
+        "CHECKPOINT_SECONDS": float(os.environ.get("SURVEYAPP_CHECKPOINT_SECONDS", "30")),
         # Where the optional "Exit this page" button goes (a neutral, common site).
         "EXIT_URL": os.environ.get("SURVEYAPP_EXIT_URL", "https://www.wikipedia.org/"),
         # Public base URL used when printing survey links (demo, posters).
@@ -89,6 +97,11 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = secret or instance_secret_key(instance_path)
     config.update(overrides)
+    public_host = urlsplit(str(config["PUBLIC_URL"])).hostname
+    if public_host and "TRUSTED_HOSTS" not in overrides:
+        # Host headers other than the public name (and loopback, for health checks
+        # on the machine itself) are refused, so none can be reflected in a URL.
+        config["TRUSTED_HOSTS"] = [public_host, "localhost", "127.0.0.1", "[::1]"]
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # Writers queue for SQLite's single write lock for up to this many seconds
         # before the page says "busy, try again" (503).

@@ -29,6 +29,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
     The busy timeout comes from the driver's ``timeout`` (see config.py).
     ``synchronous=FULL``: a response acknowledged to a worker survives power loss.
+    ``secure_delete`` and ``journal_size_limit``: what was deleted does not stay in
+    the files (anonymity of the files at rest).
     Autocommit at the driver level lets :func:`_begin_sqlite` issue BEGIN itself, so
     write transactions can take the write lock up front (``BEGIN IMMEDIATE``).
     """
@@ -39,6 +41,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
+    # Deleted rows (sent drafts, released comments) are overwritten with zeros, not
+    # left readable in free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
+    # When the WAL restarts after a checkpoint it is cut back to nothing, so old
+    # page images do not linger in it (see checkpoint.py for the regular checkpoint).
+    cursor.execute("PRAGMA journal_size_limit=0")
     cursor.close()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, session
+from flask import Flask, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+security_log = logging.getLogger("surveyapp.security")
 
 # (title, message) for each status a person can meet.
 MESSAGES = {
@@ -70,15 +71,29 @@ def render_error(status: int, title: object = None, message: object = None) -> R
     return body, status
 
 
+def security_event(kind: str) -> None:
+    """Log one line for a security event: what and where, never who.
+
+    No address, token, cookie or answer goes into it: the endpoint name is the
+    route's name (``survey.page``), not its URL, which would hold the link token.
+    """
+    security_log.warning("security event: %s on %s", kind, request.endpoint or "unknown page")
+
+
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
-    response = render_error(status if status in MESSAGES else 400)
+    body, shown = render_error(status if status in MESSAGES else 400)
+    headers = {}
+    if status == 405:
+        # RFC 9110: a 405 says which methods the resource does support.
+        headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
     if status == 429:
-        return response[0], 429, {"Retry-After": "60"}
-    return response
+        headers = {"Retry-After": "60"}
+    return body, shown, headers
 
 
 def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
+    security_event("CSRF check failed")
     session.clear()
     return render_error(
         400,

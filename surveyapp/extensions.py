@@ -9,7 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from .db import Base
-from .ratelimit import anonymous_client_key
+from .ratelimit import anonymous_client_key, log_breach
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -17,4 +17,4 @@ csrf = CSRFProtect()
 babel = Babel()
 # Counters live only in memory (or Redis via RATELIMIT_STORAGE_URI), keyed by a
 # salted, rotating hash of the client address: anonymity rule 5.
-limiter = Limiter(key_func=anonymous_client_key, default_limits=[])
+limiter = Limiter(key_func=anonymous_client_key, default_limits=[], on_breach=log_breach)

@@ -1,27 +1,105 @@
-"""Rate-limit keys that never reveal a client address.
+"""Rate limits that stop abuse without locking a workplace out, keyed anonymously.
 
-The key is an HMAC of the address under a random salt that lives only in this
-process's memory and changes every few hours, so the limiter's counters cannot be
-turned back into addresses, and nothing about an address outlives the salt. This
-is the one place in surveyapp that reads the client address (Warehouse's
-``ProxyFixer`` hashes addresses the same way).
+Workers scan the same poster at shift change, often behind one workplace or carrier
+address, so limits per address are sized for a whole shift (hundreds of workers an
+hour). Tighter limits apply per draft, keyed on the worker's own draft cookie where
+one exists: one person cannot hammer a page, however many share their address.
+
+Keys never reveal a client: the address key is an HMAC under a random salt that
+lives only in this process's memory and changes every few hours (Warehouse's
+``ProxyFixer`` hashes addresses the same way); the draft key is an HMAC of the
+cookie. This is the one place in surveyapp that reads the client address.
+
+Every limit can be changed by an environment variable (README, "Rate limits").
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import os
 import secrets
 import threading
 import time
+from collections.abc import Callable, Mapping
 
-from flask import request
+from flask import current_app, request
+from flask_limiter import RequestLimit
+from limits import parse_many
 
 SALT_LIFETIME_SECONDS = 6 * 3600
+
+#: name -> (environment variable, default, what it limits). Per-address limits are
+#: sized for a shift change behind one address; per-draft limits for one person.
+LIMITS: dict[str, tuple[str, str, str]] = {
+    "start": (
+        "SURVEYAPP_LIMIT_START",
+        "1000/hour",
+        "survey starts per client address",
+    ),
+    "start_draft": (
+        "SURVEYAPP_LIMIT_START_PER_DRAFT",
+        "10/minute",
+        "restarts by one worker (per draft cookie)",
+    ),
+    "page": (
+        "SURVEYAPP_LIMIT_PAGE",
+        "20000/hour",
+        "page saves per client address",
+    ),
+    "page_draft": (
+        "SURVEYAPP_LIMIT_PAGE_PER_DRAFT",
+        "60/minute;600/hour",
+        "page saves by one worker (per draft cookie)",
+    ),
+    "submit": (
+        "SURVEYAPP_LIMIT_SUBMIT",
+        "1000/hour",
+        "submissions per client address",
+    ),
+    "submit_draft": (
+        "SURVEYAPP_LIMIT_SUBMIT_PER_DRAFT",
+        "10/minute",
+        "submissions by one worker (per draft cookie)",
+    ),
+    "resume": (
+        "SURVEYAPP_LIMIT_RESUME",
+        "30/minute;300/hour",
+        "resume-code attempts per client address",
+    ),
+}
+
+log = logging.getLogger("surveyapp.security")
 
 _lock = threading.Lock()
 _salt = secrets.token_bytes(32)
 _salt_born = time.monotonic()
+
+
+def limits_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every limit, from its environment variable or its default, checked.
+
+    :raises ValueError: a value that is not a limit such as ``100/hour;10/minute``.
+    """
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name, (variable, default, _what) in LIMITS.items():
+        value = environ.get(variable, default).strip()
+        try:
+            if not parse_many(value):
+                raise ValueError(value)
+        except ValueError:
+            raise ValueError(
+                f"{variable}={value!r} is not a rate limit; write it like {default!r}"
+            ) from None
+        found[name] = value
+    return found
+
+
+def limit(name: str) -> Callable[[], str]:
+    """The configured limit called ``name``, read when a request is checked."""
+    return lambda: current_app.config["RATE_LIMITS"][name]
 
 
 def _current_salt() -> bytes:
@@ -36,3 +114,28 @@ def _current_salt() -> bytes:
 def anonymous_client_key() -> str:
     address = request.remote_addr or "unknown"
     return hmac.new(_current_salt(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _draft_cookie_value() -> str | None:
+    from .survey.cookies import draft_cookie
+
+    value = draft_cookie()
+    return value if value and len(value) <= 100 else None
+
+
+def draft_key() -> str:
+    """Key of the per-draft limits: an HMAC of the worker's own draft cookie."""
+    value = _draft_cookie_value() or ""
+    return "d" + hmac.new(_current_salt(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def has_no_draft() -> bool:
+    """Per-draft limits do not apply before a worker has a draft."""
+    return _draft_cookie_value() is None
+
+
+def log_breach(limit: RequestLimit) -> None:
+    # One line, no address, key, token or cookie: which page and which limit.
+    log.warning(
+        "security event: rate limit reached on %s (%s)", request.endpoint, limit.limit
+    )

@@ -6,7 +6,7 @@ Referer header, be cached, framed, or load anything from another origin.
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask.wrappers import Response
 
 CSP = (
@@ -31,6 +31,11 @@ def _set_headers(response: Response) -> Response:
     # An ETag or Last-Modified that moves with each response can fingerprint a visit.
     headers.pop("ETag", None)
     headers.pop("Last-Modified", None)
+    location = headers.get("Location")
+    if location and location.startswith(request.host_url):
+        # Werkzeug's own redirects (a doubled or missing slash) are absolute URLs
+        # built from the Host header; a relative one cannot send a worker elsewhere.
+        headers["Location"] = "/" + location[len(request.host_url) :]
     if current_app.config["HTTPS"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response

@@ -1,8 +1,10 @@
-"""Answers in progress, kept server-side between survey pages.
+"""Answers in progress, kept server-side between survey pages, sealed.
 
-A draft is found by the hash of a random cookie value, or by the hash of a resume
-code the worker may write down. Drafts are deleted on submission and expire after
-a few days; nothing in a draft is copied to the response except the answers.
+A draft is found by the HMAC of a random cookie value, or by the HMAC of a resume
+code the worker may write down. Its contents (answers, free text, language, resume
+code) are stored only encrypted, under a key the database cannot open
+(:mod:`surveyapp.survey.sealing`). Drafts are deleted on submission and expire
+after a few days.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
-from .wave import DistributionLink
 
 
 class Draft(Base):
@@ -28,13 +29,14 @@ class Draft(Base):
     link_id: Mapped[int] = mapped_column(
         ForeignKey("distribution_links.id", ondelete="CASCADE"), index=True
     )
-    #: JSON object: choice item id -> option code, comment item id -> text.
-    answers: Mapped[str] = mapped_column(Text, default="{}")
-    language: Mapped[str] = mapped_column(String(8), default="en")
-    #: HMAC of the current resume code, if the worker asked for one.
+    #: The sealed contents: answers, free text, language and resume code.
+    contents: Mapped[str] = mapped_column(Text)
+    #: The draft's data key, sealed under the key its cookie derives.
+    key_by_cookie: Mapped[str] = mapped_column(Text)
+    #: The same data key sealed under the resume code's key, once there is a code.
+    key_by_resume: Mapped[str | None] = mapped_column(Text)
+    #: HMAC of the draft's resume code, if the worker asked for one.
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: HMAC of the single-use code entered at the start (stricter rounds only).
     access_code_hash: Mapped[str | None] = mapped_column(String(64))
     expires_on: Mapped[date] = mapped_column(index=True)
-
-    link: Mapped[DistributionLink] = relationship()

@@ -59,9 +59,11 @@ class PendingComment(Base):
     """A free-text answer waiting to be released into :class:`Comment`.
 
     It is written in the same transaction as its response, so in PostgreSQL the
-    two rows share a transaction id and sit in arrival order. Comments are moved
-    to the ``comments`` table in shuffled batches (:mod:`surveyapp.survey.settle`),
-    which leaves nothing in the released rows that lines them up with responses.
+    two rows share a transaction id and sit in arrival order, and SQLite's WAL holds
+    them in one commit. The text is therefore stored sealed under a key derived
+    from the app's secret key (never in the database), and moved to the
+    ``comments`` table in shuffled batches (:mod:`surveyapp.survey.settle`), which
+    leaves nothing in the released rows that lines them up with responses.
     """
 
     __tablename__ = "pending_comments"
@@ -72,7 +74,8 @@ class PendingComment(Base):
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
     item_id: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
+    #: The free text, sealed (see :mod:`surveyapp.survey.settle`).
+    sealed_text: Mapped[str] = mapped_column(Text)
 
 
 class Comment(Base):

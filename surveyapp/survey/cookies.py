@@ -2,31 +2,41 @@
 
 Neither identifies a person: the draft cookie is a random value whose HMAC finds a
 draft (deleted on submission), and the done mark has the same value for every
-worker of a wave, so it says only "this browser has answered this wave".
+worker of a wave, so it says only "this browser has answered this wave". Over
+HTTPS both carry the ``__Secure-`` prefix, so a sibling site on plain HTTP cannot
+plant them (``__Host-`` needs ``Path=/``, and these are scoped to survey paths).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, request
 from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
-DRAFT_COOKIE = "draft"
-DONE_MAX_AGE = timedelta(days=365)
+#: How long the "already answered" mark lasts when the wave has no closing date.
+DONE_DEFAULT = timedelta(days=90)
+
+
+def _prefix() -> str:
+    return "__Secure-" if current_app.config["HTTPS"] else ""
+
+
+def draft_cookie_name() -> str:
+    return f"{_prefix()}draft"
+
+
+def done_cookie_name(wave_id: int) -> str:
+    return f"{_prefix()}done{wave_id}"
 
 
 def _done_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="surveyapp-done")
 
 
-def _done_name(wave_id: int) -> str:
-    return f"done{wave_id}"
-
-
 def has_answered(wave_id: int) -> bool:
-    value = request.cookies.get(_done_name(wave_id))
+    value = request.cookies.get(done_cookie_name(wave_id))
     if not value:
         return False
     try:
@@ -35,11 +45,23 @@ def has_answered(wave_id: int) -> bool:
         return False
 
 
-def mark_answered(response: Response, wave_id: int) -> None:
+def done_expires(closes_on: date | None, now: datetime | None = None) -> datetime:
+    """The mark lasts until the end of the wave's closing day, not longer."""
+    now = now or datetime.now(UTC)
+    if closes_on is not None:
+        end = datetime.combine(closes_on + timedelta(days=1), time(0), tzinfo=UTC)
+        if end > now:
+            return end
+        # A wave still open past its planned date: keep the mark for a day at a time.
+        return now + timedelta(days=1)
+    return now + DONE_DEFAULT
+
+
+def mark_answered(response: Response, wave_id: int, closes_on: date | None) -> None:
     response.set_cookie(
-        _done_name(wave_id),
+        done_cookie_name(wave_id),
         _done_serializer().dumps(wave_id),
-        max_age=DONE_MAX_AGE,
+        expires=done_expires(closes_on),
         path="/s/",
         secure=current_app.config["HTTPS"],
         httponly=True,
@@ -48,12 +70,12 @@ def mark_answered(response: Response, wave_id: int) -> None:
 
 
 def draft_cookie() -> str | None:
-    return request.cookies.get(DRAFT_COOKIE)
+    return request.cookies.get(draft_cookie_name())
 
 
 def set_draft_cookie(response: Response, token: str, value: str) -> None:
     response.set_cookie(
-        DRAFT_COOKIE,
+        draft_cookie_name(),
         value,
         max_age=timedelta(days=current_app.config["DRAFT_DAYS"]),
         # Scoped to this survey link, so two links on one phone keep two drafts.
@@ -66,7 +88,7 @@ def set_draft_cookie(response: Response, token: str, value: str) -> None:
 
 def clear_draft_cookie(response: Response, token: str) -> None:
     response.delete_cookie(
-        DRAFT_COOKIE,
+        draft_cookie_name(),
         path=f"/s/{token}",
         secure=current_app.config["HTTPS"],
         httponly=True,

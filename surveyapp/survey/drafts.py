@@ -2,23 +2,35 @@
 
 The cookie value and the resume code are random; the database keeps only their
 HMACs under the app's secret key, so a copy of the database cannot be used to take
-over someone's draft.
+over someone's draft, and the draft's contents only as ciphertext
+(:mod:`.sealing`). Functions here issue SQL through the Core table, one statement
+per change, so a page save is one read and one write.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..models import DistributionLink, Draft
+from ..models import Draft
+from .sealing import (
+    DraftContents,
+    DraftUnreadable,
+    cookie_key,
+    new_data_key,
+    resume_key,
+    seal,
+    unseal,
+)
 
 #: Resume codes: 12 characters from an alphabet without look-alikes (0/O, 1/I/L),
 #: about 58 bits, shown as XXXX-XXXX-XXXX.
@@ -26,15 +38,26 @@ RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RESUME_LENGTH = 12
 
 Answers = dict[str, Any]
+DRAFTS = Draft.__table__
 
 
-def today() -> Any:
+def today() -> date:
     return datetime.now(UTC).date()
 
 
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
 def _digest(purpose: str, value: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_secret().encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def cookie_digest(cookie: str | None) -> str | None:
+    """The HMAC a draft cookie is looked up by; None for a missing or absurd cookie."""
+    if not cookie or len(cookie) > 100:
+        return None
+    return _digest("draft", cookie)
 
 
 def normalise_resume_code(raw: str) -> str:
@@ -46,64 +69,129 @@ def format_resume_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+def _expiry() -> date:
+    return today() + timedelta(days=current_app.config["DRAFT_DAYS"])
+
+
+@dataclass
+class OpenDraft:
+    """A draft whose contents were unsealed with the key its cookie or code opened."""
+
+    id: str
+    link_id: int
+    data_key: bytes
+    contents: DraftContents
+    access_code_hash: str | None
+    has_resume_code: bool
+
+    @property
+    def answers(self) -> Answers:
+        return self.contents.answers
+
+    def sealed_contents(self) -> str:
+        return seal(self.data_key, self.contents.to_bytes(), f"{self.id}:contents")
+
+
+def _open(row: Mapping[str, Any], data_key: bytes) -> OpenDraft:
+    contents = DraftContents.from_bytes(unseal(data_key, row["contents"], f"{row['id']}:contents"))
+    return OpenDraft(
+        id=row["id"],
+        link_id=row["link_id"],
+        data_key=data_key,
+        contents=contents,
+        access_code_hash=row["access_code_hash"],
+        has_resume_code=row["key_by_resume"] is not None,
+    )
+
+
+def open_with_cookie(
+    row: Mapping[str, Any] | None, link_id: int, cookie: str
+) -> OpenDraft | None:
+    """Open a draft row found by its cookie's HMAC; None if it is not usable here.
+
+    A draft belongs to one survey link: a cookie from another employer's link never
+    brings its answers along.
+    """
+    if row is None or row["link_id"] != link_id or row["expires_on"] < today():
+        return None
+    try:
+        data_key = unseal(cookie_key(cookie), row["key_by_cookie"], f"{row['id']}:cookie")
+        return _open(row, data_key)
+    except DraftUnreadable:
+        return None
+
+
 def start_draft(
-    session: Session, link: DistributionLink, language: str, access_code_hash: str | None = None
-) -> tuple[Draft, str]:
-    """Create an empty draft; returns it and the cookie value that finds it."""
+    session: Session, link_id: int, language: str, access_code_hash: str | None = None
+) -> str:
+    """Create an empty draft; returns the cookie value that finds it."""
     purge_expired(session)
     cookie = secrets.token_urlsafe(32)
-    draft = Draft(
-        id=secrets.token_hex(16),
-        token_hash=_digest("draft", cookie),
-        link_id=link.id,
-        answers="{}",
-        language=language,
-        access_code_hash=access_code_hash,
-        expires_on=today() + timedelta(days=current_app.config["DRAFT_DAYS"]),
+    draft_id = secrets.token_hex(16)
+    data_key = new_data_key()
+    contents = DraftContents(language=language)
+    session.execute(
+        insert(DRAFTS).values(
+            id=draft_id,
+            token_hash=_digest("draft", cookie),
+            link_id=link_id,
+            contents=seal(data_key, contents.to_bytes(), f"{draft_id}:contents"),
+            key_by_cookie=seal(cookie_key(cookie), data_key, f"{draft_id}:cookie"),
+            key_by_resume=None,
+            resume_hash=None,
+            access_code_hash=access_code_hash,
+            expires_on=_expiry(),
+        )
     )
-    session.add(draft)
-    session.flush()
-    return draft, cookie
+    return cookie
 
 
-def find_draft(session: Session, link: DistributionLink, cookie: str | None) -> Draft | None:
-    if not cookie or len(cookie) > 100:
-        return None
-    draft = session.scalar(select(Draft).where(Draft.token_hash == _digest("draft", cookie)))
-    if draft is None or draft.link_id != link.id or draft.expires_on < today():
-        return None
-    return draft
-
-
-def answers_of(draft: Draft) -> Answers:
-    try:
-        value = json.loads(draft.answers)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def save_answers(draft: Draft, updates: Answers, cleared: tuple[str, ...] = ()) -> None:
+def save_answers(
+    session: Session,
+    draft: OpenDraft,
+    updates: Answers,
+    cleared: tuple[str, ...] = (),
+    language: str | None = None,
+) -> None:
     """Merge one page's answers into the draft; ``cleared`` items are removed."""
-    answers = answers_of(draft)
     for item_id in cleared:
-        answers.pop(item_id, None)
-    answers.update(updates)
-    draft.answers = json.dumps(answers, ensure_ascii=False, sort_keys=True)
-    draft.expires_on = today() + timedelta(days=current_app.config["DRAFT_DAYS"])
+        draft.answers.pop(item_id, None)
+    draft.answers.update(updates)
+    if language:
+        draft.contents.language = language
+    session.execute(
+        update(DRAFTS)
+        .where(DRAFTS.c.id == draft.id)
+        .values(contents=draft.sealed_contents(), expires_on=_expiry())
+    )
 
 
-def issue_resume_code(draft: Draft) -> str:
-    """A new resume code for the draft; any earlier code stops working."""
+def ensure_resume_code(session: Session, draft: OpenDraft) -> str:
+    """The draft's resume code, made on first use: one code for the draft's whole life.
+
+    The code is kept inside the sealed contents, so the worker who holds the cookie
+    can be shown the same code again, and the database holds only its HMAC.
+    """
+    if draft.contents.resume_code:
+        return draft.contents.resume_code
     code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
-    draft.resume_hash = _digest("resume", normalise_resume_code(code))
-    return format_resume_code(code)
+    draft.contents.resume_code = format_resume_code(code)
+    session.execute(
+        update(DRAFTS)
+        .where(DRAFTS.c.id == draft.id)
+        .values(
+            contents=draft.sealed_contents(),
+            key_by_resume=seal(resume_key(_secret(), code), draft.data_key, f"{draft.id}:resume"),
+            resume_hash=_digest("resume", code),
+            expires_on=_expiry(),
+        )
+    )
+    draft.has_resume_code = True
+    return draft.contents.resume_code
 
 
-def resume_draft(
-    session: Session, link: DistributionLink, raw_code: str
-) -> tuple[Draft, str] | None:
-    """Find the draft a resume code belongs to and move it to a new cookie.
+def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDraft, str] | None:
+    """Find the draft a resume code opens and move it to a new cookie.
 
     The old cookie stops working, so a shared phone that started the survey no
     longer opens the answers once the worker continues on another device.
@@ -111,14 +199,34 @@ def resume_draft(
     code = normalise_resume_code(raw_code)
     if len(code) != RESUME_LENGTH:
         return None
-    draft = session.scalar(select(Draft).where(Draft.resume_hash == _digest("resume", code)))
-    if draft is None or draft.link_id != link.id or draft.expires_on < today():
+    row = (
+        session.execute(select(DRAFTS).where(DRAFTS.c.resume_hash == _digest("resume", code)))
+        .mappings()
+        .first()
+    )
+    if row is None or row["link_id"] != link_id or row["expires_on"] < today():
+        return None
+    try:
+        data_key = unseal(resume_key(_secret(), code), row["key_by_resume"], f"{row['id']}:resume")
+        draft = _open(row, data_key)
+    except DraftUnreadable:
         return None
     cookie = secrets.token_urlsafe(32)
-    draft.token_hash = _digest("draft", cookie)
+    session.execute(
+        update(DRAFTS)
+        .where(DRAFTS.c.id == draft.id)
+        .values(
+            token_hash=_digest("draft", cookie),
+            key_by_cookie=seal(cookie_key(cookie), data_key, f"{draft.id}:cookie"),
+        )
+    )
     return draft, cookie
 
 
+def discard_draft(session: Session, draft: OpenDraft) -> None:
+    session.execute(delete(DRAFTS).where(DRAFTS.c.id == draft.id))
+
+
 def purge_expired(session: Session) -> int:
-    result = session.execute(delete(Draft).where(Draft.expires_on < today()))
+    result = session.execute(delete(DRAFTS).where(DRAFTS.c.expires_on < today()))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -1,43 +1,29 @@
-"""State changes of the worker survey: finding a link, codes, and submitting.
+"""State changes of the worker survey: single-use codes, and submitting.
 
-Each function takes the session explicitly and only flushes; the view commits
+Each function takes the session explicitly and only executes; the view commits
 once at the end of the request (Indico's pattern), so a failure stores nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
 from ..instruments import Instrument
-from ..models import AccessCode, Answer, DistributionLink, Draft, PendingComment, Response
-from .drafts import answers_of, today
+from ..models import AccessCode, Answer, DistributionLink, PendingComment, Response
+from .context import LinkInfo
+from .drafts import OpenDraft, discard_draft, today
+from .sealing import pending_comment_key, seal
 
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 class CodeAlreadyUsed(Exception):
     """The single-use code was spent by another submission first."""
-
-
-def find_link(session: Session, token: str) -> DistributionLink | None:
-    """The link for a token, with its wave and employer; None for anything unusable.
-
-    Malformed tokens are refused before the database is asked.
-    """
-    if not TOKEN_PATTERN.match(token):
-        return None
-    return session.scalar(
-        select(DistributionLink)
-        .options(joinedload(DistributionLink.wave), joinedload(DistributionLink.employer))
-        .where(DistributionLink.token == token)
-    )
 
 
 def normalise_access_code(raw: str) -> str:
@@ -63,7 +49,7 @@ def new_access_codes(session: Session, link: DistributionLink, count: int) -> li
     return codes
 
 
-def access_code_usable(session: Session, link: DistributionLink, raw: str) -> str | None:
+def access_code_usable(session: Session, link: DistributionLink | LinkInfo, raw: str) -> str | None:
     """The code's hash if it belongs to this link and is unused, else None."""
     if not 8 <= len(normalise_access_code(raw)) <= 16:
         return None
@@ -79,17 +65,34 @@ def access_code_usable(session: Session, link: DistributionLink, raw: str) -> st
 
 
 def submit_response(
-    session: Session, link: DistributionLink, draft: Draft, instrument: Instrument
-) -> Response:
+    session: Session, link: LinkInfo, draft: OpenDraft, instrument: Instrument, secret_key: str
+) -> str:
     """Turn a complete draft into a stored response, and delete the draft.
 
-    Choice answers become :class:`Answer` rows; free text becomes a
-    :class:`PendingComment` with no reference to the response. A single-use code is
-    spent in the same transaction with a conditional update, so two submissions cannot share it.
+    Choice answers become answer rows; free text becomes a pending comment, sealed,
+    with no reference to the response. A single-use code is spent in the same
+    transaction with a conditional update, so two submissions cannot share it.
+    Every statement is a Core insert, update or delete: one round trip each.
 
+    :return: the new response's random id.
     :raises CodeAlreadyUsed: the wave needs a code and it was spent meanwhile.
+    :raises ValueError: an answer that is not one of its question's options (the
+        view checks the draft first; this is the last line before storage).
     """
-    answers = answers_of(draft)
+    answers = draft.answers
+    choice_rows = []
+    comments = []
+    response_id = secrets.token_hex(16)
+    for item in instrument.items:
+        value: Any = answers.get(item.id)
+        if value is None:
+            continue
+        if item.kind == "choice":
+            if isinstance(value, bool) or value not in item.codes:
+                raise ValueError(f"{item.id}: not one of the question's options")
+            choice_rows.append({"response_id": response_id, "item_id": item.id, "code": value})
+        else:
+            comments.append((item.id, str(value)))
     if link.wave.require_codes:
         spent = session.execute(
             update(AccessCode)
@@ -102,34 +105,32 @@ def submit_response(
         )
         if getattr(spent, "rowcount", 0) != 1:
             raise CodeAlreadyUsed
-    response = Response(
-        id=secrets.token_hex(16),
-        wave_id=link.wave_id,
-        employer_id=link.employer_id,
-        instrument_key=instrument.key,
-        instrument_version=instrument.version,
-        instrument_checksum=instrument.checksum,
-        language=draft.language,
-        submitted_on=today(),
+    session.execute(
+        insert(Response.__table__).values(
+            id=response_id,
+            wave_id=link.wave_id,
+            employer_id=link.employer_id,
+            instrument_key=instrument.key,
+            instrument_version=instrument.version,
+            instrument_checksum=instrument.checksum,
+            language=draft.contents.language,
+            submitted_on=today(),
+        )
     )
-    session.add(response)
-    for item in instrument.items:
-        value: Any = answers.get(item.id)
-        if value is None:
-            continue
-        if item.kind == "choice":
-            response.answers.append(Answer(item_id=item.id, code=int(value)))
-        else:
-            session.add(
-                PendingComment(
-                    id=secrets.token_hex(16),
-                    wave_id=link.wave_id,
-                    employer_id=link.employer_id,
-                    item_id=item.id,
-                    language=draft.language,
-                    text=str(value),
-                )
+    if choice_rows:
+        session.execute(insert(Answer.__table__), choice_rows)
+    key = pending_comment_key(secret_key)
+    for item_id, text in comments:
+        comment_id = secrets.token_hex(16)
+        session.execute(
+            insert(PendingComment.__table__).values(
+                id=comment_id,
+                wave_id=link.wave_id,
+                employer_id=link.employer_id,
+                item_id=item_id,
+                language=draft.contents.language,
+                sealed_text=seal(key, text.encode(), f"{comment_id}:pending"),
             )
-    session.delete(draft)
-    session.flush()
-    return response
+        )
+    discard_draft(session, draft)
+    return response_id

@@ -6,18 +6,26 @@ transaction: all or nothing. In PostgreSQL those rows then share a transaction i
 could use to join a comment or a code back to its answers. Once a wave has at
 least ``BATCH`` pending comments (or spent codes), they are rewritten in one
 transaction in shuffled order, so each released row shares its transaction with a
-whole batch, and storage order says nothing about arrival order.
+whole batch, and storage order says nothing about arrival order. Until then a
+pending comment's text is sealed under a key derived from the app's secret key,
+so a copy of the database files (or its WAL) taken meanwhile does not pair it with
+the answers written in the same transaction.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 
+from flask import current_app
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import AccessCode, Comment, DistributionLink, PendingComment
+from .sealing import DraftUnreadable, pending_comment_key, unseal
+
+log = logging.getLogger(__name__)
 
 #: Rows released together; a released row hides among at least this many.
 BATCH = 10
@@ -37,18 +45,23 @@ def settle_wave(session: Session, wave_id: int, *, force: bool = False) -> tuple
 def settle_due(session: Session, wave_id: int) -> bool:
     """Whether a wave has a full batch of comments or spent codes to settle.
 
-    Cheap counts, run inside the submission's own transaction, so that the separate
+    Two cheap counts in one query, run inside the submission's own transaction, so that the separate
     settling transaction (and, in SQLite, its write lock) is taken only once a batch.
     """
-    comments = session.scalar(
-        select(func.count()).select_from(PendingComment).where(PendingComment.wave_id == wave_id)
+    comments = (
+        select(func.count())
+        .select_from(PendingComment)
+        .where(PendingComment.wave_id == wave_id)
+        .scalar_subquery()
     )
-    codes = session.scalar(
+    codes = (
         select(func.count())
         .select_from(AccessCode)
         .where(AccessCode.link_id.in_(_link_ids(wave_id)), AccessCode.status == "spent")
+        .scalar_subquery()
     )
-    return bool((comments or 0) >= BATCH or (codes or 0) >= BATCH)
+    row = session.execute(select(comments, codes)).one()
+    return bool((row[0] or 0) >= BATCH or (row[1] or 0) >= BATCH)
 
 
 def _link_ids(wave_id: int) -> Select[tuple[int]]:
@@ -60,7 +73,14 @@ def _release_comments(session: Session, wave_id: int, force: bool) -> int:
     if not pending or (len(pending) < BATCH and not force):
         return 0
     _shuffle(pending)
+    key = pending_comment_key(str(current_app.config["SECRET_KEY"]))
     for row in pending:
+        try:
+            text = unseal(key, row.sealed_text, f"{row.id}:pending").decode()
+        except DraftUnreadable:
+            # Sealed under an earlier secret key: it cannot be read by anyone now.
+            log.warning("a pending comment could not be unsealed and was dropped")
+            continue
         session.add(
             Comment(
                 id=secrets.token_hex(16),
@@ -68,7 +88,7 @@ def _release_comments(session: Session, wave_id: int, force: bool) -> int:
                 employer_id=row.employer_id,
                 item_id=row.item_id,
                 language=row.language,
-                text=row.text,
+                text=text,
                 approved=False,
             )
         )

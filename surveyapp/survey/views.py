@@ -3,6 +3,11 @@
 Flow: first page (the anonymity receipt) -> one page per question group ->
 check your answers -> submit -> thank you. A resume code lets a worker finish on
 another day or device. Nothing here reads the client address or user agent.
+
+Each request reads what it needs in one query (:func:`.context.load`); a request
+that writes starts its transaction with the write lock (SQLite ``BEGIN
+IMMEDIATE``) before that query, so a page save is one read and one write, and a
+wave closed meanwhile is seen before anything is stored.
 """
 
 from __future__ import annotations
@@ -14,11 +19,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..errors import render_error
+from ..errors import render_error, security_event
 from ..extensions import db, limiter
 from ..instruments import Instrument, Page, get_instrument
-from ..models import DistributionLink, Draft
-from . import bp, cookies
+from ..ratelimit import draft_key, has_no_draft, limit
+from . import bp, context, cookies
 from .answers import (
     UnexpectedFields,
     check_complete,
@@ -26,15 +31,18 @@ from .answers import (
     fields_with_bad_encoding,
     missing_option_label,
 )
+from .context import LinkInfo
 from .drafts import (
-    answers_of,
-    find_draft,
-    issue_resume_code,
+    OpenDraft,
+    cookie_digest,
+    discard_draft,
+    ensure_resume_code,
+    open_with_cookie,
     resume_draft,
     save_answers,
     start_draft,
 )
-from .services import CodeAlreadyUsed, access_code_usable, find_link, submit_response
+from .services import CodeAlreadyUsed, access_code_usable, submit_response
 from .settle import settle_due, settle_wave
 
 log = logging.getLogger(__name__)
@@ -43,17 +51,27 @@ log = logging.getLogger(__name__)
 MINUTES = 10
 
 
-def _link_or_abort(token: str) -> DistributionLink:
-    """The usable link for a token; the same 404 for unknown and inactive links."""
-    link = find_link(db.session, token)
+def _load(token: str, *, write: bool = False) -> tuple[LinkInfo, OpenDraft | None]:
+    """The usable link for a token and the worker's draft on it, in one query.
+
+    Unknown, inactive and draft-wave links get the same 404; closed waves 410.
+
+    :param write: start a write transaction first (SQLite takes its write lock at
+        BEGIN, so the transaction never has to upgrade a read lock).
+    """
+    if write:
+        db.session.connection(execution_options={"sqlite_immediate": True})
+    cookie = cookies.draft_cookie()
+    link, row = context.load(db.session, token, cookie_digest(cookie))
     if link is None or not link.active or link.wave.status == "draft":
         abort(404)
     if link.wave.is_closed:
         abort(410)
-    return link
+    draft = open_with_cookie(row, link.id, cookie) if row is not None and cookie else None
+    return link, draft
 
 
-def _instrument(link: DistributionLink) -> Instrument:
+def _instrument(link: LinkInfo) -> Instrument:
     wave = link.wave
     return get_instrument(wave.worker_instrument_key, wave.worker_instrument_version)
 
@@ -63,27 +81,11 @@ def _language(instrument: Instrument) -> str:
     return current if current in instrument.languages else instrument.languages[0]
 
 
-def _write_transaction() -> None:
-    """Start a transaction that holds SQLite's write lock from its first statement.
-
-    Reads done so far are dropped (nothing was written), so the ORM reloads what it
-    needs inside the write transaction and never has to upgrade a read lock.
-    """
-    db.session.rollback()
-    db.session.connection(execution_options={"sqlite_immediate": True})
-    # Callers look the link up again after this: inside the write transaction, so a
-    # wave closed meanwhile is seen before anything is stored.
-
-
-def _draft(link: DistributionLink) -> Draft | None:
-    return find_draft(db.session, link, cookies.draft_cookie())
-
-
-def _context(link: DistributionLink, instrument: Instrument, **extra: object) -> dict[str, object]:
+def _context(link: LinkInfo, instrument: Instrument, **extra: object) -> dict[str, object]:
     return {
         "link": link,
         "wave": link.wave,
-        "partnership": link.wave.partnership,
+        "partnership": link.partnership,
         "employer": link.employer,
         "instrument": instrument,
         "lang": _language(instrument),
@@ -99,27 +101,38 @@ def _page(instrument: Instrument, number: int) -> Page:
     return instrument.pages[number - 1]
 
 
-def _continue_url(token: str, instrument: Instrument, draft: Draft) -> str:
+def _continue_url(token: str, instrument: Instrument, draft: OpenDraft) -> str:
     """Where a returning worker goes on: the first page with a required answer missing,
     or the check page when nothing required is missing."""
-    missing = set(check_complete(instrument, answers_of(draft)))
+    missing = set(check_complete(instrument, draft.answers))
     for number, page in enumerate(instrument.pages, start=1):
         if missing & set(page.items):
             return url_for("survey.page", token=token, number=number)
     return url_for("survey.check", token=token)
 
 
-def _expired(link: DistributionLink) -> ResponseReturnValue:
+def _expired(link: LinkInfo) -> ResponseReturnValue:
+    db.session.rollback()
     return redirect(url_for("survey.start", token=link.token, expired=1))
+
+
+def _already(link: LinkInfo, instrument: Instrument) -> ResponseReturnValue:
+    db.session.rollback()
+    return render_template("survey/already.html", **_context(link, instrument))
+
+
+def _tampered() -> ResponseReturnValue:
+    db.session.rollback()
+    security_event("tampered form")
+    return render_error(400)
 
 
 @bp.get("/<token>")
 def start(token: str) -> ResponseReturnValue:
-    link = _link_or_abort(token)
+    link, draft = _load(token)
     instrument = _instrument(link)
     if cookies.has_answered(link.wave_id):
-        return render_template("survey/already.html", **_context(link, instrument))
-    draft = _draft(link)
+        return _already(link, instrument)
     continue_url = _continue_url(token, instrument, draft) if draft is not None else None
     return render_template(
         "survey/start.html",
@@ -128,6 +141,7 @@ def start(token: str) -> ResponseReturnValue:
             instrument,
             minutes=MINUTES,
             expired=request.args.get("expired") == "1",
+            cleared=request.args.get("cleared") == "1",
             has_draft=draft is not None,
             continue_url=continue_url,
         ),
@@ -135,19 +149,21 @@ def start(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/<token>/start")
-@limiter.limit("20/minute;200/hour")
+@limiter.limit(limit("start"))
+@limiter.limit(limit("start_draft"), key_func=draft_key, exempt_when=has_no_draft)
 def begin(token: str) -> ResponseReturnValue:
-    link = _link_or_abort(token)
+    if set(request.form) - {"csrf_token", "code"}:
+        return _tampered()
+    link, old_draft = _load(token, write=True)
     instrument = _instrument(link)
     if cookies.has_answered(link.wave_id):
-        return render_template("survey/already.html", **_context(link, instrument))
-    if set(request.form) - {"csrf_token", "code"}:
-        return render_error(400)
+        return _already(link, instrument)
     code_hash = None
     if link.wave.require_codes:
         raw = request.form.get("code", "").strip()
         code_hash = access_code_usable(db.session, link, raw) if raw else None
         if code_hash is None:
+            db.session.rollback()
             message = (
                 _("Enter the code you were given.")
                 if not raw
@@ -159,9 +175,10 @@ def begin(token: str) -> ResponseReturnValue:
                     link, instrument, minutes=MINUTES, errors={"code": message}, code=raw[:40]
                 ),
             )
-    _write_transaction()
-    link = _link_or_abort(token)
-    _draft_row, cookie = start_draft(db.session, link, _language(instrument), code_hash)
+    if old_draft is not None:
+        # "Start again": the earlier answers go, rather than linger until they expire.
+        discard_draft(db.session, old_draft)
+    cookie = start_draft(db.session, link.id, _language(instrument), code_hash)
     db.session.commit()
     response = redirect(url_for("survey.page", token=token, number=1))
     cookies.set_draft_cookie(response, token, cookie)
@@ -169,50 +186,50 @@ def begin(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/<token>/p/<int:number>", methods=["GET", "POST"])
-@limiter.limit("120/minute", methods=["POST"])
+@limiter.limit(limit("page"), methods=["POST"])
+@limiter.limit(limit("page_draft"), key_func=draft_key, exempt_when=has_no_draft, methods=["POST"])
 def page(token: str, number: int) -> ResponseReturnValue:
-    link = _link_or_abort(token)
+    posted = request.method == "POST"
+    link, draft = _load(token, write=posted)
     instrument = _instrument(link)
     survey_page = _page(instrument, number)
-    draft = _draft(link)
     if draft is None:
         if cookies.has_answered(link.wave_id):
-            return render_template("survey/already.html", **_context(link, instrument))
+            return _already(link, instrument)
         return _expired(link)
     from_check = request.args.get("check") == "1"
     lang = _language(instrument)
-    answers = answers_of(draft)
+    answers = dict(draft.answers)
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if posted:
+        saving = request.form.get("action") == "save"
         try:
             checked = check_page(
                 instrument,
                 survey_page,
                 request.form.to_dict(flat=False),
                 lang,
-                enforce_required=request.form.get("action") != "save",
+                enforce_required=not saving,
                 bad_encoding=fields_with_bad_encoding(
                     request.environ.get("surveyapp.raw_body", b"")
                 ),
             )
         except UnexpectedFields:
-            return render_error(400)
-        if request.form.get("action") == "save":
-            return _save_for_later(link, instrument, checked.answers, tuple(checked.cleared))
-        if checked.ok:
-            _write_transaction()
-            link = _link_or_abort(token)
-            draft = _draft(link)
-            if draft is None:
-                return _expired(link)
-            save_answers(draft, checked.answers, tuple(checked.cleared))
-            draft.language = lang
+            return _tampered()
+        if saving or checked.ok:
+            save_answers(db.session, draft, checked.answers, tuple(checked.cleared), lang)
+            if saving:
+                ensure_resume_code(db.session, draft)
             db.session.commit()
+            if saving:
+                return redirect(url_for("survey.saved", token=token))
             if from_check or number == len(instrument.pages):
                 return redirect(url_for("survey.check", token=token))
             return redirect(url_for("survey.page", token=token, number=number + 1))
+        db.session.rollback()
         errors = checked.errors
         answers = {**answers, **checked.sent}
+    items = instrument.page_items(survey_page)
     return render_template(
         "survey/page.html",
         **_context(
@@ -220,55 +237,59 @@ def page(token: str, number: int) -> ResponseReturnValue:
             instrument,
             page=survey_page,
             number=number,
-            items=instrument.page_items(survey_page),
+            items=items,
             answers={k: str(v) for k, v in answers.items()},
             errors=errors,
             # The error summary links to the first radio button of a question.
             error_targets={
                 item.id: f"{item.id}-{item.options[0].code}" if item.kind == "choice" else item.id
-                for item in instrument.page_items(survey_page)
+                for item in items
             },
-            error_labels={item.id: item.text[lang] for item in instrument.page_items(survey_page)},
+            error_labels={item.id: item.text[lang] for item in items},
             from_check=from_check,
             missing_label=lambda item: missing_option_label(item, lang),
         ),
     )
 
 
-def _save_for_later(
-    link: DistributionLink,
-    instrument: Instrument,
-    answers: dict[str, object],
-    cleared: tuple[str, ...],
-) -> ResponseReturnValue:
-    """Keep what is valid on this page and show a resume code (shown once, never in a URL)."""
-    _write_transaction()
-    link = _link_or_abort(link.token)
-    draft = _draft(link)
+@bp.get("/<token>/saved")
+def saved(token: str) -> ResponseReturnValue:
+    """The resume code, shown after a save (POST/redirect/GET: a reload re-sends nothing).
+
+    Only the browser holding the draft's cookie sees it; it is never in a URL.
+    """
+    link, draft = _load(token)
+    instrument = _instrument(link)
     if draft is None:
         return _expired(link)
-    save_answers(draft, answers, cleared)
-    code = issue_resume_code(draft)
-    db.session.commit()
-    return render_template("survey/saved.html", **_context(link, instrument, resume_code=code))
+    if not draft.contents.resume_code:
+        return redirect(_continue_url(token, instrument, draft))
+    return render_template(
+        "survey/saved.html",
+        **_context(
+            link,
+            instrument,
+            resume_code=draft.contents.resume_code,
+            continue_url=_continue_url(token, instrument, draft),
+        ),
+    )
 
 
 @bp.get("/<token>/check")
 def check(token: str) -> ResponseReturnValue:
-    link = _link_or_abort(token)
+    link, draft = _load(token)
     instrument = _instrument(link)
-    draft = _draft(link)
     if draft is None:
         if cookies.has_answered(link.wave_id):
-            return render_template("survey/already.html", **_context(link, instrument))
+            return _already(link, instrument)
         return _expired(link)
     return _render_check(link, instrument, draft, show_errors=False)
 
 
 def _render_check(
-    link: DistributionLink, instrument: Instrument, draft: Draft, *, show_errors: bool
+    link: LinkInfo, instrument: Instrument, draft: OpenDraft, *, show_errors: bool
 ) -> ResponseReturnValue:
-    answers = answers_of(draft)
+    answers = draft.answers
     problems = check_complete(instrument, answers)
     errors = {item_id: _("Answer this question.") for item_id in problems} if show_errors else {}
     return render_template(
@@ -288,28 +309,30 @@ def _render_check(
 
 
 @bp.post("/<token>/submit")
-@limiter.limit("20/minute;200/hour")
+@limiter.limit(limit("submit"))
+@limiter.limit(limit("submit_draft"), key_func=draft_key, exempt_when=has_no_draft)
 def submit(token: str) -> ResponseReturnValue:
-    link = _link_or_abort(token)
-    instrument = _instrument(link)
     if set(request.form) - {"csrf_token"}:
-        return render_error(400)
+        return _tampered()
+    link, draft = _load(token, write=True)
+    instrument = _instrument(link)
     if cookies.has_answered(link.wave_id):
-        return render_template("survey/already.html", **_context(link, instrument))
-    _write_transaction()
-    link = _link_or_abort(token)
-    draft = _draft(link)
+        return _already(link, instrument)
     if draft is None:
         return _expired(link)
-    if check_complete(instrument, answers_of(draft)):
+    if check_complete(instrument, draft.answers):
+        db.session.rollback()
         return _render_check(link, instrument, draft, show_errors=True)
     wave_id = link.wave_id
     try:
-        submit_response(db.session, link, draft, instrument)
+        submit_response(
+            db.session, link, draft, instrument, str(current_app.config["SECRET_KEY"])
+        )
         due = settle_due(db.session, wave_id)
         db.session.commit()
     except CodeAlreadyUsed:
         db.session.rollback()
+        security_event("single-use code reused")
         return render_error(
             409,
             _("That code has already been used"),
@@ -321,7 +344,7 @@ def submit(token: str) -> ResponseReturnValue:
     if due:
         _settle_quietly(wave_id)
     response = redirect(url_for("survey.thanks", token=token))
-    cookies.mark_answered(response, wave_id)
+    cookies.mark_answered(response, wave_id, link.wave.closes_on)
     cookies.clear_draft_cookie(response, token)
     return response
 
@@ -333,7 +356,7 @@ def _settle_quietly(wave_id: int) -> None:
     submission, so the worker never sees an error for it.
     """
     try:
-        _write_transaction()
+        db.session.connection(execution_options={"sqlite_immediate": True})
         settle_wave(db.session, wave_id)
         db.session.commit()
     except Exception:  # noqa: BLE001 - housekeeping must never fail a stored submission
@@ -341,25 +364,40 @@ def _settle_quietly(wave_id: int) -> None:
         log.warning("settling wave %s failed; will retry on a later submission", wave_id)
 
 
+@bp.post("/<token>/discard")
+@limiter.limit(limit("page"))
+def discard(token: str) -> ResponseReturnValue:
+    """Delete this browser's unsent answers (a worker on a shared phone)."""
+    if set(request.form) - {"csrf_token"}:
+        return _tampered()
+    link, draft = _load(token, write=True)
+    if draft is not None:
+        discard_draft(db.session, draft)
+    db.session.commit()
+    response = redirect(url_for("survey.start", token=token, cleared=1))
+    cookies.clear_draft_cookie(response, token)
+    return response
+
+
 @bp.get("/<token>/thanks")
 def thanks(token: str) -> ResponseReturnValue:
-    link = _link_or_abort(token)
+    link, _draft = _load(token)
     return render_template("survey/thanks.html", **_context(link, _instrument(link)))
 
 
 @bp.route("/<token>/resume", methods=["GET", "POST"])
-@limiter.limit("10/minute;60/hour", methods=["POST"])
+@limiter.limit(limit("resume"), methods=["POST"])
 def resume(token: str) -> ResponseReturnValue:
-    link = _link_or_abort(token)
-    instrument = _instrument(link)
     if request.method == "GET":
+        link, _draft = _load(token)
+        instrument = _instrument(link)
         return render_template("survey/resume.html", **_context(link, instrument, errors={}))
     if set(request.form) - {"csrf_token", "code"}:
-        return render_error(400)
+        return _tampered()
+    link, _draft = _load(token, write=True)
+    instrument = _instrument(link)
     raw = request.form.get("code", "")[:40]
-    _write_transaction()
-    link = _link_or_abort(token)
-    found = resume_draft(db.session, link, raw) if raw.strip() else None
+    found = resume_draft(db.session, link.id, raw) if raw.strip() else None
     if found is None:
         db.session.rollback()
         message = (

@@ -13,11 +13,13 @@ import re
 from typing import Any
 
 import pytest
+from flask import current_app
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Comment, Draft, PendingComment, Response
+from surveyapp.survey.sealing import pending_comment_key, unseal
 
 from ..factories import link_for
 from .harness import LOCALE, WORKER, Worker, page_answers, varied_answers
@@ -39,10 +41,15 @@ def stored(worker: Worker) -> dict[str, Any]:
             {"language": r.language, "answers": {a.item_id: a.code for a in r.answers}}
             for r in responses
         ]
+        key = pending_comment_key(current_app.config["SECRET_KEY"])
         texts = [
+            (c.item_id, c.language, unseal(key, c.sealed_text, f"{c.id}:pending").decode())
+            for c in db.session.scalars(
+                select(PendingComment).where(PendingComment.wave_id == link.wave_id)
+            )
+        ] + [
             (c.item_id, c.language, c.text)
-            for model in (PendingComment, Comment)
-            for c in db.session.scalars(select(model).where(model.wave_id == link.wave_id))
+            for c in db.session.scalars(select(Comment).where(Comment.wave_id == link.wave_id))
         ]
         drafts = db.session.scalar(
             select(func.count()).select_from(Draft).where(Draft.link_id == link.id)
@@ -109,7 +116,8 @@ def test_worker_completes_the_survey_on_a_phone(lang: str, js: bool, worker_on, 
     assert phone.page.url.endswith("#PAY3-1")
     expect(phone.page.locator("#PAY3-1")).to_be_in_viewport()
     with live_server.db():
-        assert db.session.scalar(select(Draft.answers).where(Draft.link_id == link_for(token).id))
+        drafts = select(func.count()).select_from(Draft)
+        assert db.session.scalar(drafts.where(Draft.link_id == link_for(token).id)) == 1
     phone.choose("PAY3", answers["PAY3"])
     phone.continue_()
     expect_page(phone, 2)

@@ -91,6 +91,8 @@ def test_pages_use_no_images_scripts_or_third_party_content(sqlite_app):
 
 def test_resume_code_guessing_is_rate_limited(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path))
+    # The limit comes from the environment (the default allows 30 a minute).
+    monkeypatch.setenv("SURVEYAPP_LIMIT_RESUME", "10/minute")
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": sqlite_url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": True}
     )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.instruments import get_instrument
-from surveyapp.models import Answer, Draft, PendingComment, Response, Wave
+from surveyapp.models import Answer, PendingComment, Response, Wave
 
 from ..factories import make_wave
+from ..sealed import draft_answers
 from ..survey_driver import SurveyDriver, default_answers
 
 WORKER = get_instrument("worker", 1)
@@ -24,9 +23,8 @@ def _stored(app) -> tuple[int, int, int]:
         return count(Response), count(Answer), count(PendingComment)
 
 
-def _draft_answers(app) -> dict:
-    with app.app_context():
-        return json.loads(db.session.scalar(select(Draft.answers)))
+def _draft_answers(app, driver) -> dict | None:
+    return draft_answers(app, driver.client, driver.token)
 
 
 @pytest.fixture
@@ -40,7 +38,7 @@ def started(app, client):
 
 
 def test_missing_csrf_token_is_refused_and_stores_nothing(app, started):
-    before = _draft_answers(app)
+    before = _draft_answers(app, started)
     response = started.client.post(
         f"{started.base}/p/2", data={"action": "continue", "BEN1": "1", "BEN2": "1"}
     )
@@ -49,15 +47,15 @@ def test_missing_csrf_token_is_refused_and_stores_nothing(app, started):
     assert "This page timed out" in html
     assert "Your earlier answers are saved" in html
     assert "Traceback" not in html
-    assert _draft_answers(app) == before
+    assert _draft_answers(app, started) == before
 
 
 def test_wrong_csrf_token_is_refused(app, started):
-    before = _draft_answers(app)
+    before = _draft_answers(app, started)
     started.csrf = "ImFhYWEi.Zm9v.YmFy"
     response = started.post("/p/2", {"action": "continue", "BEN1": "1"})
     assert response.status_code == 400
-    assert _draft_answers(app) == before
+    assert _draft_answers(app, started) == before
 
 
 def test_csrf_token_from_another_session_is_refused(app, started):
@@ -86,14 +84,14 @@ def test_csrf_failure_page_is_in_the_workers_language(app, client):
 def test_choice_not_among_the_options_is_an_error_beside_the_question(app, started, value):
     answers = default_answers(WORKER)
     answers["BEN5"] = value
-    before = _draft_answers(app)
+    before = _draft_answers(app, started)
     response = started.answer_page(2, answers)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<title>Error:" in html
     assert 'id="BEN5-error"' in html
     assert "Choose one of the answers shown." in html
-    assert _draft_answers(app) == before
+    assert _draft_answers(app, started) == before
 
 
 def test_repeated_field_for_one_question_is_an_error(app, started):
@@ -112,13 +110,13 @@ def test_repeated_field_for_one_question_is_an_error(app, started):
 
 @pytest.mark.parametrize("field", ["PAY1", "NOPE", "csrf", "BEN1[]", "__proto__"])
 def test_answers_for_items_not_on_the_page_are_refused(app, started, field):
-    before = _draft_answers(app)
+    before = _draft_answers(app, started)
     data = {"action": "continue", **started.page_answers(2, default_answers(WORKER)), field: "1"}
     started.get("/p/2")
     response = started.post("/p/2", data)
     assert response.status_code == 400
     assert "Something went wrong with that page" in response.get_data(as_text=True)
-    assert _draft_answers(app) == before
+    assert _draft_answers(app, started) == before
 
 
 def test_unknown_fields_on_start_and_submit_are_refused(app, client):
@@ -142,7 +140,7 @@ def test_body_over_the_size_limit_is_413_with_a_plain_page(app, started):
     assert response.status_code == 413
     assert "That was too much to send" in html
     assert "Traceback" not in html
-    assert "CHANGE" not in _draft_answers(app)
+    assert "CHANGE" not in _draft_answers(app, started)
 
 
 def test_thousands_of_fields_are_refused(app, started):
@@ -178,7 +176,7 @@ def test_chunked_body_without_length_is_limited(app, started):
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert response.status_code == 413
-    assert "CHANGE" not in _draft_answers(app)
+    assert "CHANGE" not in _draft_answers(app, started)
 
 
 def test_invalid_utf8_in_free_text_is_an_error(app, started):
@@ -192,7 +190,7 @@ def test_invalid_utf8_in_free_text_is_an_error(app, started):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Your answer has characters we cannot save" in html
-    assert "CHANGE" not in _draft_answers(app)
+    assert "CHANGE" not in _draft_answers(app, started)
 
 
 @pytest.mark.parametrize(
@@ -201,14 +199,14 @@ def test_invalid_utf8_in_free_text_is_an_error(app, started):
 def test_control_characters_in_free_text_are_an_error(app, started, text):
     response = started.answer_page(OVERALL_PAGE, {"G1": 4, "CHANGE": text})
     assert "Your answer has characters we cannot save" in response.get_data(as_text=True)
-    assert "CHANGE" not in _draft_answers(app)
+    assert "CHANGE" not in _draft_answers(app, started)
 
 
 def test_free_text_over_its_limit_is_an_error_saying_the_length(app, started):
     response = started.answer_page(OVERALL_PAGE, {"G1": 4, "CHANGE": "é" * 1001})
     html = response.get_data(as_text=True)
     assert "Your answer is 1001 characters long. Make it 1000 characters or fewer." in html
-    assert "CHANGE" not in _draft_answers(app)
+    assert "CHANGE" not in _draft_answers(app, started)
 
 
 def test_free_text_at_its_limit_with_newlines_and_accents_is_kept(app, started):
@@ -216,7 +214,7 @@ def test_free_text_at_its_limit_with_newlines_and_accents_is_kept(app, started):
     assert len(text) <= 1000
     response = started.answer_page(OVERALL_PAGE, {"G1": 4, "CHANGE": text + "\r\n"})
     assert response.status_code == 302
-    assert _draft_answers(app)["CHANGE"] == text
+    assert _draft_answers(app, started)["CHANGE"] == text
 
 
 def test_hostile_text_is_shown_escaped_on_the_check_page(app, started):

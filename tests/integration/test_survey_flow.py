@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.instruments import get_instrument
-from surveyapp.models import Draft, PendingComment, Response
+from surveyapp.models import Draft, Response
 
 from ..factories import make_wave
+from ..sealed import draft_answers, pending_comment_texts
 from ..survey_driver import SurveyDriver, default_answers
 
 WORKER = get_instrument("worker", 1)
@@ -46,8 +47,7 @@ def test_complete_survey_stores_one_response_with_its_answers(app, client):
         assert codes["PAY2"] == 4
         assert codes["SEC1"] == 98
         assert _count(Draft) == 0
-        pending = db.session.scalars(select(PendingComment)).all()
-        assert [c.text for c in pending] == ["More notice of schedule changes."]
+    assert pending_comment_texts(app) == ["More notice of schedule changes."]
 
 
 def test_response_ids_are_random_not_sequential(app, client):
@@ -129,8 +129,7 @@ def test_missing_required_answer_shows_errors_and_stores_nothing(app, client):
     assert 'aria-describedby="PAY3-error"' in html
     # Everything the worker picked is still selected.
     assert 'id="PAY2-1" name="PAY2" value="1" checked' in html
-    with app.app_context():
-        assert db.session.scalar(select(Draft.answers)) == "{}"
+    assert draft_answers(app, client, token) == {}
 
 
 def test_optional_question_is_marked_and_may_be_left_empty(app, client):
@@ -183,8 +182,10 @@ def test_resume_code_finishes_later_on_another_device(app, client):
     phone.answer_page(1, answers)
     partial = {"BEN1": 1, "BEN2": 2}  # page 2 half answered: saved without errors
     saved = phone.answer_page(2, partial, action="save")
-    html = saved.get_data(as_text=True)
-    assert saved.status_code == 200
+    # POST/redirect/GET: reloading the page that shows the code re-sends nothing.
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"/s/{token}/saved"
+    html = phone.get("/saved").get_data(as_text=True)
     code = re.search(r'class="code"[^>]*><strong>([A-Z0-9-]+)</strong>', html).group(1)
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     assert code not in saved.headers.get("Location", "")
@@ -272,3 +273,36 @@ def test_expired_draft_is_not_found_and_is_purged(app, client):
     SurveyDriver(app.test_client(), token).start()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 1
+
+
+def test_one_draft_keeps_one_resume_code_for_its_whole_life(app, client):
+    """Saving again, or reloading the saved page, never kills the code written down."""
+    token = make_wave(app)[0]
+    phone = SurveyDriver(client, token)
+    phone.start()
+    phone.answer_page(1, default_answers(WORKER), action="save")
+    first = _resume_code(phone.get("/saved"))
+    assert _resume_code(phone.get("/saved")) == first  # a reload
+    phone.answer_page(2, {"BEN1": 1}, action="save")
+    assert _resume_code(phone.get("/saved")) == first  # a second save
+    phone.answer_page(3, {}, action="save")
+    assert _resume_code(phone.get("/saved")) == first
+    # The code written down after the first save still opens the latest answers.
+    laptop = SurveyDriver(app.test_client(), token)
+    laptop.get("/resume")
+    assert laptop.post("/resume", {"code": first}).status_code == 302
+    assert draft_answers(app, laptop.client, token)["BEN1"] == 1
+
+
+def test_saved_page_without_a_draft_sends_the_worker_to_the_start(app, client):
+    token = make_wave(app)[0]
+    response = SurveyDriver(client, token).get("/saved")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/s/{token}?expired=1"
+
+
+def _resume_code(response) -> str:
+    assert response.status_code == 200
+    match = re.search(r'class="code"[^>]*><strong>([A-Z0-9-]+)</strong>', response.get_data(True))
+    assert match, "no resume code on the page"
+    return match.group(1)

@@ -1,0 +1,161 @@
+"""Serving the app with waitress, sized for a shift change.
+
+Forty to hundreds of phones arrive within a minute of each other and keep their
+connections open between pages while their owners read. Waitress's defaults (100
+connections, idle connections held for two minutes, ``select()`` limited to 1,024
+sockets, bodies up to 1 GB spooled to disk) turn such a crowd away, so every
+setting that matters is chosen here, on purpose.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import resource
+import socket
+import sqlite3
+import sys
+import threading
+from dataclasses import dataclass
+
+import click
+from flask import Flask
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    #: Requests handled at once; the app is CPU-bound on a few cores, and SQLite
+    #: takes one writer at a time, so more threads would only queue inside.
+    threads: int = 8
+    #: Open connections at once: phones idle between pages hold one each.
+    connection_limit: int = 2000
+    #: Seconds an idle connection is kept: longer than most pages take to answer,
+    #: so a phone rarely reconnects, short enough to free the slot of one that left.
+    channel_timeout: int = 60
+    #: How often idle connections are looked at, in seconds.
+    cleanup_interval: int = 10
+    #: Connections waiting to be accepted.
+    backlog: int = 2048
+
+
+def _raise_open_file_limit(wanted: int) -> None:
+    """Each connection is a file descriptor: lift the soft limit toward the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def waitress_options(app: Flask, settings: ServerSettings) -> dict[str, object]:
+    return {
+        "threads": settings.threads,
+        "connection_limit": settings.connection_limit,
+        "channel_timeout": settings.channel_timeout,
+        "cleanup_interval": settings.cleanup_interval,
+        "backlog": settings.backlog,
+        # poll() instead of select(): select() cannot watch more than 1,024 sockets.
+        "asyncore_use_poll": True,
+        # Refuse an oversized body (chunked too) before it is spooled to a temp file.
+        "max_request_body_size": int(app.config["MAX_CONTENT_LENGTH"]),
+        "ident": "",
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
+class Checkpointer(threading.Thread):
+    """Checkpoint SQLite's WAL and cut it to nothing, every few seconds.
+
+    The WAL keeps old images of every page written (drafts as they were, rows
+    since deleted) until a checkpoint lets it restart; truncating it regularly keeps
+    a copy of the files from holding more than the last minute's changes.
+    """
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        super().__init__(name="wal-checkpoint", daemon=True)
+        self.app = app
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            checkpoint(self.app)
+
+
+def checkpoint(app: Flask) -> None:
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            # A busy database just waits for the next round.
+            log.info("WAL checkpoint skipped: %s", type(exc).__name__)
+        finally:
+            raw.close()
+
+
+def serve(app: Flask, host: str, port: int, settings: ServerSettings | None = None) -> None:
+    """Serve until interrupted; a port in use is one line and exit status 1."""
+    import waitress
+
+    settings = settings or ServerSettings()
+    with app.app_context():
+        # Nothing opened by the command (migrations, demo data) may stay open while
+        # serving: an idle read transaction would stop SQLite's WAL from ever
+        # being checkpointed.
+        db.session.remove()
+        db.engine.dispose()
+        sqlite = db.engine.dialect.name == "sqlite"
+    _raise_open_file_limit(settings.connection_limit + 256)
+    try:
+        options = waitress_options(app, settings)
+        server = waitress.create_server(app, host=host, port=port, **options)
+    except OSError as exc:
+        click.echo(_bind_error(exc, host, port), err=True)
+        sys.exit(1)
+    if sqlite:
+        Checkpointer(app, float(app.config["CHECKPOINT_SECONDS"])).start()
+    click.echo(f"Serving surveyapp on http://{_shown_host(host)}:{port}/  (Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"error: port {port} on {host} is already in use (is surveyapp already running?). "
+            f"Choose another port with --port, e.g. --port {port + 1}."
+        )
+    if exc.errno == errno.EACCES:
+        return f"error: not allowed to listen on port {port}; choose one above 1024 with --port."
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return f"error: {host} is not an address of this machine; try --host 127.0.0.1."
+    return f"error: cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def _shown_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def network_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than loopback (for links a phone can open).
+
+    Asks the resolver about our own host name only: no packet leaves the machine.
+    """
+    found: list[str] = []
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        infos = []
+    for info in infos:
+        address = str(info[4][0])
+        if not address.startswith("127.") and address not in found:
+            found.append(address)
+    return found
