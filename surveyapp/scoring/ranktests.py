@@ -50,6 +50,7 @@ __all__ = [
     "MIN_NONZERO",
     "TIE_DECIMALS",
     "MannWhitney",
+    "all_tied",
     "benjamini_hochberg",
     "group_order",
     "kruskal_wallis",
@@ -78,6 +79,15 @@ def tie_rounded(values: ArrayLike) -> NDArray[np.float64]:
     rounds to zero becomes a zero (possibly -0.0, which compares equal to 0).
     """
     return np.round(np.asarray(values, dtype=np.float64), TIE_DECIMALS)
+
+
+def all_tied(values: ArrayLike) -> bool:
+    """Whether every value equals the first once :func:`tie_rounded` (True if empty).
+
+    "All answers identical" must not depend on the order a score was summed in.
+    """
+    rounded = tie_rounded(values).ravel()
+    return bool(np.all(rounded == rounded[:1]))
 
 
 def group_order(values: NDArray[np.float64], groups: NDArray[np.intp]) -> NDArray[np.intp]:

@@ -11,21 +11,30 @@ ranked the raw floats.
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 import pytest
 import scipy.stats as st
 
 from surveyapp.scoring import (
+    criterion_validity,
     employer_gaps,
     equity,
     kruskal_wallis,
     mann_whitney,
+    mean_interval,
     percentile_ranks,
+    release,
+    score_responses,
+    t_interval,
     trend,
     wilcoxon_pratt,
 )
+from surveyapp.scoring.intervals import IDENTICAL
 from surveyapp.scoring.ranktests import TIE_DECIMALS, tie_rounded
+
+from .conftest import make_wave
 
 #: 625/12 in two summation orders.
 A = 52.08333333333333
@@ -136,3 +145,80 @@ def test_gap_of_a_score_equal_to_the_claim_is_a_zero():
     result = employer_gaps(six, np.zeros(9, int), [[B]], ["A"], k=5)[0][0]
     ref = st.wilcoxon(tied(six[:, 0]) - B, zero_method="pratt").pvalue
     assert result.p_value == pytest.approx(ref, rel=1e-12)
+
+
+# ------------------------------------------------------------------ "all answers identical"
+#: 51.25 as the scoring adds it up for two different answer patterns.
+C, D = 51.24999999999999, 51.25
+
+
+@pytest.mark.parametrize("n", [6, 20])
+def test_one_score_in_two_spellings_is_all_answers_identical(n):
+    """Every worker has the same score: the interval is the point, with the note,
+    whether the t-interval (n < 20) or the bootstrap (n >= 20) would have been used.
+    Without the rounding, a spurious interval 1e-14 wide came out."""
+    x = np.array([C, D] * (n // 2))
+    assert C != D
+    assert tie_rounded(C) == tie_rounded(D)
+    for got in (mean_interval(x), t_interval(x)):
+        assert got.method == "identical"
+        assert got.note == "all answers identical"
+        assert got.low == got.high == got.estimate == pytest.approx(51.25, abs=1e-12)
+
+
+def test_validity_with_one_jqi_in_two_spellings_is_not_computed():
+    """A constant JQI has no correlation with anything (scipy.stats.pearsonr on the
+    tied data returns NaN); its spelling noise must not produce an r."""
+    jqi = np.array([C, D] * 5)
+    good = np.array([0, 25, 50, 75, 100, 100, 75, 50, 25, 25.0])
+    with pytest.warns(st.ConstantInputWarning):
+        assert np.isnan(st.pearsonr(np.full(10, D), good).statistic)
+    got = criterion_validity(jqi, good, k=5)
+    assert got.r is None
+    assert got.note == "all answers identical"
+
+
+def test_release_employer_with_one_jqi_in_two_spellings(worker):
+    """Five real response patterns (rows of a synthetic wave) whose JQI is 51.25 but
+    comes out as 51.24999999999999 for some: the employer's JQI is 'all answers
+    identical', like any employer whose workers all score the same."""
+    pool, _ = make_wave(worker, 1, 5000, seed=1, missing=0.1)
+    rows = [64, 3046, 3169, 3792, 3994]
+    jqi = score_responses(worker, pool[rows], living_wage=18.0).jqi
+    assert sorted(set(jqi.tolist())) == [C, D]  # the premise: two spellings
+    others, other_employers = make_wave(worker, 3, 30, seed=2, missing=0.0)
+    codes = np.vstack([pool[rows], others])
+    employers = np.concatenate([np.zeros(5, int), other_employers + 1])
+    result = release(worker, codes, employers, k=5, living_wage=18.0, n_resamples=99)
+    estimate = result.employers[0].estimates[0]
+    assert (estimate.n, estimate.method, estimate.note) == (5, "identical", IDENTICAL)
+    assert estimate.mean == pytest.approx(51.25, abs=1e-12)
+    assert estimate.low == estimate.high == estimate.mean
+
+
+def test_release_counts_a_dimension_mean_of_exactly_fifty_as_at_threshold(worker):
+    """Ten real response patterns whose Voice scores (75, 250/3, 250/3, 100/3, 175/3,
+    175/3, 125/3, 50/3, 25, 25) average exactly 50 = the threshold; added in the
+    release's order the float mean is 49.99999999999999. The count of dimensions at
+    threshold is checked against exact rational means (fractions.Fraction)."""
+    pool, _ = make_wave(worker, 1, 600, seed=41, missing=0.2)
+    rows = [5, 34, 178, 230, 267, 355, 378, 413, 444, 582]
+    others, other_employers = make_wave(worker, 3, 30, seed=2, missing=0.0)
+    codes = np.vstack([pool[rows], others])
+    employers = np.concatenate([np.zeros(len(rows), int), other_employers + 1])
+    result = release(worker, codes, employers, k=5, living_wage=18.0, n_resamples=99)
+    dims = score_responses(worker, pool[rows], living_wage=18.0).dimensions
+    exact = []
+    for d in range(dims.shape[1]):
+        answered = dims[:, d][~np.isnan(dims[:, d])]
+        # a dimension score is a sum of 25-point item steps over at most 6 answered
+        # items: a fraction whose denominator divides 60
+        values = [Fraction(v).limit_denominator(60) for v in answered]
+        exact.append(sum(values, Fraction(0)) / len(values))
+    voice = [d.id for d in worker.dimensions].index("voice")
+    assert exact[voice] == 50  # the premise: exactly at the threshold ...
+    employer = result.employers[0]
+    assert employer.estimate("voice").mean < 50  # ... but not as a float
+    thresholds = [worker.threshold_for(d.id) for d in worker.dimensions]
+    want = sum(m >= t for m, t in zip(exact, thresholds, strict=True))
+    assert employer.dimensions_at_threshold == want
