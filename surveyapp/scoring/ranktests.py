@@ -63,11 +63,12 @@ __all__ = [
 #: Fewest non-zero differences for which a two-sided p < 0.05 is possible (2 / 2**6).
 MIN_NONZERO = 6
 
-#: Decimals kept before ranking. On the 0-100 scale 1e-9 points is far below any
-#: meaningful difference (two distinct JQIs built from 25-point item steps, means of
-#: up to 6 items and of 6 to 8 dimensions, differ by at least 25 / (8 * 7 * 60), about
-#: 0.007), while one score summed in two orders differs only in its last binary digits
-#: (about 1e-14 at 50). Rounding to 9 decimals merges the second and never the first.
+#: Decimals kept before ranking or comparing scores. One score summed in two orders
+#: differs only in its last binary digits (about 1e-14 at 50), while on the 0-100 scale
+#: 1e-9 points is far below any meaningful difference: two distinct equal-weight JQIs
+#: built from 25-point item steps (means of up to 6 items, then of 6 to 8 dimensions)
+#: differ by at least 25 / (8 * 7 * 60), about 0.007, and a brief shows one decimal.
+#: Rounding to 9 decimals merges the first kind of difference and no real one.
 TIE_DECIMALS = 9
 
 
