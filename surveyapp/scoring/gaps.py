@@ -8,7 +8,8 @@ score for "14 days or more" (100); a starting wage is scored by PAY1's living-wa
 :func:`~.items.wage_band_score` for an hourly wage.
 
 For employer *e* and item *j*, with :math:`d_i = s_{ij} - c_{ej}` over the employer's
-workers who answered:
+workers who answered (rounded to :data:`~.ranktests.TIE_DECIMALS` decimals, so that a
+score equal to the claim up to summation order is a zero difference):
 
 * median gap: :math:`\operatorname{median}(d)` in points (negative: workers report less);
 * share below the claim: :math:`\#\{d_i < 0\} / n`;
@@ -32,7 +33,13 @@ from numpy.typing import ArrayLike
 from ..instruments.model import Instrument
 from ._arrays import as_groups, as_values, check_k
 from .items import score_items
-from .ranktests import MIN_NONZERO, benjamini_hochberg, group_order, wilcoxon_pratt_grouped
+from .ranktests import (
+    MIN_NONZERO,
+    benjamini_hochberg,
+    group_order,
+    tie_rounded,
+    wilcoxon_pratt_grouped,
+)
 from .results import GapResult
 from .suppression import NOT_ENOUGH
 
@@ -113,7 +120,10 @@ def employer_gaps(
     for j in range(n_items):  # a loop over items
         rows = np.flatnonzero(~np.isnan(scores[:, j]) & ~np.isnan(claim[group, j]))
         test = group[rows]
-        d = scores[rows, j] - claim[test, j]
+        # Rounded once here so that the zeros of the test, the share below the claim
+        # and the median (and so the flag) all see a score equal to the claim up to
+        # summation order as equal to it.
+        d = tie_rounded(scores[rows, j] - claim[test, j])
         p[j], n[j], n_nonzero[j] = wilcoxon_pratt_grouped(d, test, n_employers)
         below[j] = np.bincount(test, weights=d < 0, minlength=n_employers)
         if d.size:

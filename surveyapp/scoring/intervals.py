@@ -3,9 +3,9 @@ r"""Confidence intervals: bootstrap BCa for means, t-intervals, Wilson for propo
 The rule (DESIGN.md "Scoring", MEASUREMENT.md 4.5): a mean from 20 answers or more gets
 a bias-corrected and accelerated (BCa) bootstrap interval; below 20 a t-interval, since
 percentile-type bootstrap intervals under-cover in small samples (Hesterberg 2015); when
-every answer is the same the interval is the point itself, with the note "all answers
-identical" (scipy's BCa would return NaN there). Intervals are clipped to the 0-100
-scale of the scores.
+every answer is the same (up to summation order: :func:`~.ranktests.all_tied`) the
+interval is the point itself, with the note "all answers identical" (scipy's BCa would
+return NaN there). Intervals are clipped to the 0-100 scale of the scores.
 
 The bootstrap is vectorised: for one group of responses (an employer), resample
 *responses* once, as a matrix of resample counts :math:`W` (``n_resamples`` x *n*),
@@ -58,6 +58,7 @@ from scipy.special import ndtr, ndtri
 from scipy.stats import t as student_t
 
 from ._arrays import as_values, check_confidence
+from .ranktests import all_tied
 
 __all__ = [
     "BOOTSTRAP_FROM",
@@ -115,7 +116,7 @@ def t_interval(
     if n < 2:
         raise ValueError(f"a t-interval needs at least 2 answers, got {n}")
     mean = float(x.mean())
-    if np.all(x == x[0]):
+    if all_tied(x):
         return Interval(mean, mean, mean, "identical", IDENTICAL)
     half = float(student_t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
     return Interval(mean, _clip(mean - half, *bounds), _clip(mean + half, *bounds), "t")
@@ -333,7 +334,7 @@ def mean_interval(
     n = x.size
     if n < 2:
         raise ValueError(f"an interval needs at least 2 answers, got {n}")
-    if np.all(x == x[0]):
+    if all_tied(x):
         return Interval(float(x[0]), float(x[0]), float(x[0]), "identical", IDENTICAL)
     if n < BOOTSTRAP_FROM:
         return t_interval(x, confidence)

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._arrays import as_values, check_k
+from .ranktests import tie_rounded
 from .results import PeerSummary
 from .suppression import NOT_ENOUGH, disclose
 
@@ -34,12 +35,15 @@ MIN_PERCENTILE_PEERS = 5
 def percentile_ranks(peers: ArrayLike, scores: ArrayLike) -> NDArray[np.float64]:
     """Percentile rank ("mean" kind, 0-100) of each score among ``peers``, vectorised.
 
-    Equivalent to ``[percentileofscore(peers, x, kind="mean") for x in scores]``.
+    Equivalent to ``[percentileofscore(peers, x, kind="mean") for x in scores]`` on
+    values rounded to :data:`~.ranktests.TIE_DECIMALS` decimals.
     """
-    p = np.sort(as_values(peers, "peers"))
+    # Means are ranked as ties when they are equal up to summation order (the same
+    # rounding as every rank test: :func:`~.ranktests.tie_rounded`).
+    p = np.sort(tie_rounded(as_values(peers, "peers")))
     if p.size == 0 or np.isnan(p).any():
         raise ValueError("peers must be a non-empty array without NaN")
-    x = as_values(scores, "scores")
+    x = tie_rounded(as_values(scores, "scores"))
     strict = np.searchsorted(p, x, side="left")
     weak = np.searchsorted(p, x, side="right")
     return 100.0 * (strict + weak) / (2.0 * p.size)

@@ -20,6 +20,12 @@ original method drops them and shrinks n). With at most 5 non-zero differences n
 two-sided p-value can reach 0.05, so callers report "too few to test" below
 :data:`MIN_NONZERO` non-zero differences instead of "no gap" (MEASUREMENT.md 4.8).
 
+Ties: every rank-based statistic here (and the percentile rank in :mod:`~.peers`)
+ranks :func:`tie_rounded` values, scores rounded to :data:`TIE_DECIMALS` decimals, so
+that one score reached by two summation orders (625/12 as 52.08333333333333 or as
+52.083333333333336) is a tie, and a difference of such a score from an equal claim is
+a zero, exactly as scipy treats the exactly-equal values.
+
 References
 ----------
 Pratt, J. W. (1959). Remarks on zeros and ties in the Wilcoxon signed rank procedures.
@@ -42,17 +48,47 @@ from ._arrays import as_values
 
 __all__ = [
     "MIN_NONZERO",
+    "TIE_DECIMALS",
     "MannWhitney",
+    "all_tied",
     "benjamini_hochberg",
     "group_order",
     "kruskal_wallis",
     "mann_whitney",
+    "tie_rounded",
     "wilcoxon_pratt",
     "wilcoxon_pratt_grouped",
 ]
 
 #: Fewest non-zero differences for which a two-sided p < 0.05 is possible (2 / 2**6).
 MIN_NONZERO = 6
+
+#: Decimals kept before ranking or comparing scores. One score summed in two orders
+#: differs only in its last binary digits (about 1e-14 at 50), while on the 0-100 scale
+#: 1e-9 points is far below any meaningful difference: two distinct equal-weight JQIs
+#: built from 25-point item steps (means of up to 6 items, then of 6 to 8 dimensions)
+#: differ by at least 25 / (8 * 7 * 60), about 0.007, and a brief shows one decimal.
+#: Rounding to 9 decimals merges the first kind of difference and no real one.
+TIE_DECIMALS = 9
+
+
+def tie_rounded(values: ArrayLike) -> NDArray[np.float64]:
+    """Scores rounded to :data:`TIE_DECIMALS` decimals, so that equal scores tie.
+
+    The one place rank-based statistics get their values from: ranks, ties, zero
+    differences and signs are all decided on these. NaN stays NaN; a difference that
+    rounds to zero becomes a zero (possibly -0.0, which compares equal to 0).
+    """
+    return np.round(np.asarray(values, dtype=np.float64), TIE_DECIMALS)
+
+
+def all_tied(values: ArrayLike) -> bool:
+    """Whether every value equals the first once :func:`tie_rounded` (True if empty).
+
+    "All answers identical" must not depend on the order a score was summed in.
+    """
+    rounded = tie_rounded(values).ravel()
+    return bool(np.all(rounded == rounded[:1]))
 
 
 def group_order(values: NDArray[np.float64], groups: NDArray[np.intp]) -> NDArray[np.intp]:
@@ -147,6 +183,7 @@ def wilcoxon_pratt_grouped(
         raise ValueError("differences and groups must have the same shape")
     if np.isnan(d).any():
         raise ValueError("differences must not contain NaN")
+    d = tie_rounded(d)
     p = np.full(n_groups, np.nan)
     n = np.bincount(g, minlength=n_groups)
     if d.size == 0:
@@ -228,7 +265,7 @@ def mann_whitney(x: ArrayLike, y: ArrayLike) -> MannWhitney:
     """
     a = as_values(x, "x")
     b = as_values(y, "y")
-    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    a, b = tie_rounded(a[~np.isnan(a)]), tie_rounded(b[~np.isnan(b)])
     n1, n2 = a.size, b.size
     if n1 == 0 or n2 == 0:
         raise ValueError("both samples need at least one value")
@@ -264,7 +301,7 @@ def kruskal_wallis(values: ArrayLike, groups: ArrayLike) -> tuple[float, float]:
     if g.shape != v.shape:
         raise ValueError("values and groups must have the same shape")
     keep = ~np.isnan(v)
-    v, g = v[keep], g[keep]
+    v, g = tie_rounded(v[keep]), g[keep]
     labels, index = np.unique(g, return_inverse=True)
     if labels.size < 2:
         raise ValueError("Kruskal-Wallis needs at least two groups with values")

@@ -45,6 +45,7 @@ from .intervals import (
 )
 from .peers import peer_comparison
 from .proportions import Proportion, default_proportions
+from .ranktests import all_tied, tie_rounded
 from .reliability import criterion_validity, wave_reliability
 from .results import (
     EmployerResult,
@@ -268,7 +269,7 @@ def release(
             if not shown[e, s]:
                 continue
             x = block[:, s][answered[rows, s]]
-            if np.all(x == x[0]):
+            if all_tied(x):
                 mean = float(means[e, s])
                 result[s] = Estimate(name, int(x.size), mean, mean, mean, "identical", IDENTICAL)
             elif x.size < BOOTSTRAP_FROM:
@@ -440,7 +441,10 @@ def release(
     employer_results = []
     for e in range(n_emp):
         all_dims = bool(shown[e, dimension_columns].all())
-        at = int((means[e, dimension_columns] >= thresholds).sum()) if all_dims else None
+        # A mean equal to the threshold up to summation order (49.99999999999999 for
+        # an exact 50) reaches it, as the brief's rounded figure says it does.
+        reached = tie_rounded(means[e, dimension_columns]) >= thresholds
+        at = int(reached.sum()) if all_dims else None
         employer_results.append(
             EmployerResult(
                 employer=e,

@@ -44,6 +44,7 @@ from scipy.stats import f as f_distribution
 
 from ..instruments.model import Instrument
 from ._arrays import as_values, check_confidence, check_k
+from .ranktests import all_tied
 from .results import AlphaResult, ValidityResult
 from .suppression import NOT_ENOUGH
 
@@ -194,7 +195,9 @@ def criterion_validity(
         return ValidityResult(None, None, None, None, NOT_ENOUGH)
     dx, dy = x - x.mean(), y - y.mean()
     denominator = np.sqrt((dx**2).sum() * (dy**2).sum())
-    if denominator == 0:
+    # One JQI spelled two ways (summation order) is still constant: its "deviations"
+    # are rounding noise, and a correlation with them would be noise too.
+    if denominator == 0 or all_tied(x) or all_tied(y):
         return ValidityResult(n, None, None, None, "all answers identical")
     r = float(np.clip((dx * dy).sum() / denominator, -1.0, 1.0))
     z = float(ndtri(0.5 + confidence / 2))
