@@ -49,8 +49,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from . import models  # noqa: F401  (every table registered before use)
+    from .landing import bp as landing_bp
     from .survey import bp as survey_bp
 
+    app.register_blueprint(landing_bp)
     app.register_blueprint(survey_bp)
 
     @app.get("/healthz")

@@ -41,13 +41,18 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def lang_cookie_name() -> str:
+    # Over HTTPS, __Host-: only this host, over HTTPS, for the whole site, can set it.
+    return f"__Host-{LANG_COOKIE}" if current_app.config["HTTPS"] else LANG_COOKIE
+
+
 def select_locale() -> str:
     languages = supported_languages()
     asked = request.args.get("lang", "")
     if asked in languages:
         g.set_lang_cookie = asked
         return asked
-    cookie = request.cookies.get(LANG_COOKIE, "")
+    cookie = request.cookies.get(lang_cookie_name(), "")
     if cookie in languages:
         return cookie
     return request.accept_languages.best_match(languages) or languages[0]
@@ -57,7 +62,7 @@ def _remember_language(response: Response) -> Response:
     lang = g.pop("set_lang_cookie", None)
     if lang:
         response.set_cookie(
-            LANG_COOKIE,
+            lang_cookie_name(),
             lang,
             max_age=LANG_COOKIE_MAX_AGE,
             secure=current_app.config["HTTPS"],

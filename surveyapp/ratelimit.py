@@ -2,8 +2,9 @@
 
 Workers scan the same poster at shift change, often behind one workplace or carrier
 address, so limits per address are sized for a whole shift (hundreds of workers an
-hour). Tighter limits apply per draft, keyed on the worker's own draft cookie where
-one exists: one person cannot hammer a page, however many share their address.
+hour). A tighter limit applies to page saves per draft, keyed on the worker's own
+draft cookie: one person cannot hammer a page, however many share their address.
+(Starting and sending issue or retire the cookie, so they are limited per address.)
 
 Keys never reveal a client: the address key is an HMAC under a random salt that
 lives only in this process's memory and changes every few hours (Warehouse's
@@ -38,11 +39,6 @@ LIMITS: dict[str, tuple[str, str, str]] = {
         "1000/hour",
         "survey starts per client address",
     ),
-    "start_draft": (
-        "SURVEYAPP_LIMIT_START_PER_DRAFT",
-        "10/minute",
-        "restarts by one worker (per draft cookie)",
-    ),
     "page": (
         "SURVEYAPP_LIMIT_PAGE",
         "20000/hour",
@@ -57,11 +53,6 @@ LIMITS: dict[str, tuple[str, str, str]] = {
         "SURVEYAPP_LIMIT_SUBMIT",
         "1000/hour",
         "submissions per client address",
-    ),
-    "submit_draft": (
-        "SURVEYAPP_LIMIT_SUBMIT_PER_DRAFT",
-        "10/minute",
-        "submissions by one worker (per draft cookie)",
     ),
     "resume": (
         "SURVEYAPP_LIMIT_RESUME",

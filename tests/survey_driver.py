@@ -55,9 +55,9 @@ class SurveyDriver:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return self.client.post(self.base + path, data=form, headers=headers, **kwargs)
 
-    def start(self, code: str | None = None) -> TestResponse:
+    def start(self, code: str | None = None, **kwargs: Any) -> TestResponse:
         self.get()
-        return self.post("/start", {"code": code} if code is not None else {})
+        return self.post("/start", {"code": code} if code is not None else {}, **kwargs)
 
     def page_answers(self, number: int, answers: dict[str, Any]) -> dict[str, Any]:
         page = self.instrument.pages[number - 1]
@@ -79,6 +79,11 @@ class SurveyDriver:
     def submit(self) -> TestResponse:
         self.get("/check")
         return self.post("/submit", {})
+
+    def complete_started(self, answers: dict[str, Any] | None = None) -> TestResponse:
+        """Answer every page and send, for a worker who has already started."""
+        self.answer_all(answers)
+        return self.submit()
 
     def complete(
         self, answers: dict[str, Any] | None = None, code: str | None = None

@@ -188,9 +188,14 @@ def check_complete(instrument: Instrument, answers: Mapping[str, Any]) -> list[s
                     problems.append(item.id)
             elif (
                 item.kind == "choice"
-                and value not in item.codes
+                and not _is_option_code(value, item)
                 or item.kind == "text"
                 and (not isinstance(value, str) or text_problem(value, item) is not None)
             ):
                 problems.append(item.id)
     return problems
+
+
+def _is_option_code(value: Any, item: Item) -> bool:
+    # True == 1 and 1.0 == 1 in Python: only a real int may stand for an option.
+    return type(value) is int and value in item.codes

@@ -88,7 +88,7 @@ def submit_response(
         if value is None:
             continue
         if item.kind == "choice":
-            if isinstance(value, bool) or value not in item.codes:
+            if type(value) is not int or value not in item.codes:
                 raise ValueError(f"{item.id}: not one of the question's options")
             choice_rows.append({"response_id": response_id, "item_id": item.id, "code": value})
         else:

@@ -150,7 +150,6 @@ def start(token: str) -> ResponseReturnValue:
 
 @bp.post("/<token>/start")
 @limiter.limit(limit("start"))
-@limiter.limit(limit("start_draft"), key_func=draft_key, exempt_when=has_no_draft)
 def begin(token: str) -> ResponseReturnValue:
     if set(request.form) - {"csrf_token", "code"}:
         return _tampered()
@@ -310,7 +309,6 @@ def _render_check(
 
 @bp.post("/<token>/submit")
 @limiter.limit(limit("submit"))
-@limiter.limit(limit("submit_draft"), key_func=draft_key, exempt_when=has_no_draft)
 def submit(token: str) -> ResponseReturnValue:
     if set(request.form) - {"csrf_token"}:
         return _tampered()
