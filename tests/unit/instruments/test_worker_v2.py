@@ -146,7 +146,8 @@ def test_sec2_says_plainly_who_pays_and_how_the_work_comes():
     # "día a día" reads as "every day": a steady worker could pick the answer scoring 0.
     on_call = _label("SEC2", 4, "es")
     assert "día a día" not in on_call
-    assert "me necesitan" in on_call and "por día" in on_call
+    assert "me necesitan" in on_call
+    assert "por día" in on_call
     assert "when they need me" in _label("SEC2", 4, "en")
     # "agencia de empleo" reads as a job-placement office, not the one paying them.
     agency = _label("SEC2", 3, "es")
@@ -185,7 +186,8 @@ def test_comment_hint_gives_the_rule_4_promise(lang):
     assert hint is not None
     assert PROMISE[lang] in hint[lang]
     # "the partnership" includes employers: staff must be named as staff.
-    assert "partnership" not in hint[lang] and "alianza" not in hint[lang]
+    assert "partnership" not in hint[lang]
+    assert "alianza" not in hint[lang]
 
 
 @pytest.mark.parametrize("item", V2.items, ids=lambda i: i.id)
