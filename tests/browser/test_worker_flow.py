@@ -142,7 +142,7 @@ def test_worker_completes_the_survey_on_a_phone(lang: str, js: bool, worker_on, 
     assert code not in phone.page.url
     phone.page.context.close()
 
-    # Later, on a fresh browser: the link, "I saved my answers before and have a save code", the code.
+    # Later, on a fresh browser: the link, the "I saved my answers before" link, the code.
     later = worker_on(token, lang, js=js, locale=LOCALE["en"], has_touch=js)
     later.open()
     later.follow(f'a[href$="/{token}/resume"]')
