@@ -107,6 +107,9 @@ def _create_partnership(today: date) -> Partnership:
         status="closed",
         opens_on=today - timedelta(days=240),
         closes_on=today - timedelta(days=200),
+        # The closed wave was asked with v1 and the open one with v2 (the default),
+        # so a demo install exercises both instrument versions side by side.
+        worker_instrument_version=1,
     )
     open_ = Wave(
         partnership=partnership,
@@ -114,6 +117,7 @@ def _create_partnership(today: date) -> Partnership:
         status="open",
         opens_on=today - timedelta(days=21),
         closes_on=today + timedelta(days=28),
+        worker_instrument_version=2,
     )
     db.session.add_all([closed, open_])
     db.session.flush()

@@ -35,7 +35,7 @@ class SurveyDriver:
     def __init__(self, client: FlaskClient, token: str, language: str | None = None) -> None:
         self.client = client
         self.token = token
-        self.instrument = get_instrument("worker", 1)
+        self.instrument = get_instrument("worker", 2)  # the instrument new waves ask
         self.headers = {"Accept-Language": language} if language else {}
         self.csrf = ""
 

@@ -43,7 +43,9 @@ class Wave(Base):
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     worker_instrument_key: Mapped[str] = mapped_column(String(32), default="worker")
-    worker_instrument_version: Mapped[int] = mapped_column(default=1)
+    #: New waves ask worker-v2 (clearer wording, same scoring as v1). Waves that used
+    #: v1 keep it: the column has no server default, so existing rows never change.
+    worker_instrument_version: Mapped[int] = mapped_column(default=2)
     min_group_size: Mapped[int] = mapped_column(default=5)
     #: Stricter rounds: each worker needs a single-use code to submit.
     require_codes: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -51,13 +51,50 @@ def missing_option_label(item: Item, language: str) -> str | None:
     return None
 
 
+#: By the instrument convention (instruments/README.md) code 98 is the "Not sure"
+#: answer; any other missing option (99, "Prefer not to say") is a way not to answer.
+NOT_SURE_CODE = 98
+
+
+def way_out_labels(item: Item, language: str) -> tuple[str | None, str | None]:
+    """The item's own "Not sure" and "Prefer not to say" labels (None when absent).
+
+    They are told apart because they are different advice: "Not sure" is for a worker
+    who does not know, "Prefer not to say" for one who does not want to answer.
+    """
+    not_sure = prefer_not = None
+    for option in item.options:
+        if not option.missing:
+            continue
+        if option.code == NOT_SURE_CODE:
+            not_sure = not_sure or option.label[language]
+        else:
+            prefer_not = prefer_not or option.label[language]
+    return not_sure, prefer_not
+
+
 def required_message(item: Item, language: str) -> str:
+    """Ask for an answer, naming only the ways out this question really offers.
+
+    A worker told to pick an answer the question does not show may pick one that
+    scores, so the message quotes the question's own option labels.
+    """
     if item.kind == "text":
         return _("Write an answer.")
-    label = missing_option_label(item, language)
-    if label:
+    not_sure, prefer_not = way_out_labels(item, language)
+    if not_sure and prefer_not:
         return _(
-            "Choose an answer. If you would rather not answer, choose “%(label)s”.", label=label
+            "Choose an answer. If you do not know, choose “%(not_sure)s”. "
+            "If you would rather not answer, choose “%(prefer_not)s”.",
+            not_sure=not_sure,
+            prefer_not=prefer_not,
+        )
+    if not_sure:
+        return _("Choose an answer. If you do not know, choose “%(label)s”.", label=not_sure)
+    if prefer_not:
+        return _(
+            "Choose an answer. If you would rather not answer, choose “%(label)s”.",
+            label=prefer_not,
         )
     return _("Choose an answer.")
 

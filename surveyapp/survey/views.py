@@ -164,9 +164,10 @@ def begin(token: str) -> ResponseReturnValue:
         if code_hash is None:
             db.session.rollback()
             message = (
-                _("Enter the code you were given.")
+                _("Enter the one-time code from your slip.")
                 if not raw
-                else _("That code does not work. Check it and try again. Each code works once.")
+                else _("That one-time code does not work. Check it against your slip and try again. "
+                    "Each one-time code works once.")
             )
             return render_template(
                 "survey/start.html",
@@ -333,10 +334,10 @@ def submit(token: str) -> ResponseReturnValue:
         security_event("single-use code reused")
         return render_error(
             409,
-            _("That code has already been used"),
+            _("That one-time code has already been used"),
             _(
-                "Each code works for one person, once. "
-                "If you have not answered yet, ask for a new code."
+                "Each one-time code works for one person, once. "
+                "If you have not answered yet, ask for a new one-time code."
             ),
         )
     if due:
@@ -399,11 +400,11 @@ def resume(token: str) -> ResponseReturnValue:
     if found is None:
         db.session.rollback()
         message = (
-            _("Enter your resume code.")
+            _("Enter your save code.")
             if not raw.strip()
             else _(
-                "We could not find answers saved with that code. Check the code and try "
-                "again. Codes stop working after the survey is sent or after %(days)d days.",
+                "We could not find answers saved with that save code. Check it and try again. "
+                "Save codes stop working after the survey is sent or after %(days)d days.",
                 days=current_app.config["DRAFT_DAYS"],
             )
         )

@@ -59,7 +59,7 @@ PHONE = {"width": 360, "height": 740}
 ACCEPT_LANGUAGE = {"en": "en-US,en;q=0.9", "es": "es-MX,es;q=0.9"}
 LOCALE = {"en": "en-US", "es": "es-MX"}
 
-WORKER = get_instrument("worker", 1)
+WORKER = get_instrument("worker", 2)  # the instrument new waves ask
 
 
 def browser_required() -> bool:

@@ -150,11 +150,11 @@ def test_worker_completes_the_survey_on_a_phone(lang: str, js: bool, worker_on, 
     assert code not in phone.page.url
     phone.page.context.close()
 
-    # Later, on a fresh browser: the link, "I have a resume code", the code.
+    # Later, on a fresh browser: the link, the "I saved my answers before" link, the code.
     later = worker_on(token, lang, js=js, locale=LOCALE["en"], has_touch=js)
     later.open()
     later.follow(f'a[href$="/{token}/resume"]')
-    assert later.heading() == later.t("Continue with a resume code")
+    assert later.heading() == later.t("Continue your saved answers")
     later.page.locator("#code").fill(code.lower().replace("-", " "))  # as people type it
     later.follow('form[action$="/resume"] button[type="submit"]')
     expect_page(later, 5)

@@ -178,7 +178,7 @@ def test_code_wave_refuses_missing_and_wrong_codes(app, client):
     token = make_wave(app, require_codes=True)[0]
     driver = SurveyDriver(client, token)
     page = driver.get().get_data(as_text=True)
-    assert "Your one-time code" in page
+    assert "One-time code from your slip" in page
     missing = driver.post("/start", {"code": ""}).get_data(as_text=True)
     assert "Enter the code you were given." in missing
     wrong = driver.post("/start", {"code": "ABCDE-23456"}).get_data(as_text=True)

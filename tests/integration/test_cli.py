@@ -146,6 +146,7 @@ def test_instruments_check_accepts_the_shipped_files(tmp_path):
     result = _run(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, "instruments", "check")
     assert result.exit_code == 0
     assert re.search(r"ok: .*worker-v1\.toml: worker v1, 43 items", result.output)
+    assert re.search(r"ok: .*worker-v2\.toml: worker v2, 43 items", result.output)
 
 
 def test_instruments_check_names_the_problem(tmp_path):

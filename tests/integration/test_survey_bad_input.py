@@ -13,7 +13,7 @@ from ..factories import make_wave
 from ..sealed import draft_answers
 from ..survey_driver import SurveyDriver, default_answers
 
-WORKER = get_instrument("worker", 1)
+WORKER = get_instrument("worker", 2)  # make_wave's default
 OVERALL_PAGE = next(n for n, p in enumerate(WORKER.pages, 1) if "CHANGE" in p.items)
 
 

@@ -15,7 +15,8 @@ from ..factories import make_wave
 from ..sealed import draft_answers, pending_comment_texts
 from ..survey_driver import SurveyDriver, default_answers
 
-WORKER = get_instrument("worker", 1)
+# make_wave opens waves with the default instrument, worker-v2.
+WORKER = get_instrument("worker", 2)
 
 
 def _count(model) -> int:
@@ -37,7 +38,7 @@ def test_complete_survey_stores_one_response_with_its_answers(app, client):
         stored = db.session.scalars(select(Response)).all()
         assert len(stored) == 1
         row = stored[0]
-        assert (row.instrument_key, row.instrument_version) == ("worker", 1)
+        assert (row.instrument_key, row.instrument_version) == ("worker", 2)
         assert row.instrument_checksum == WORKER.checksum
         assert row.language == "en"
         assert row.submitted_on == datetime.now(UTC).date()
@@ -122,7 +123,7 @@ def test_missing_required_answer_shows_errors_and_stores_nothing(app, client):
     assert 'class="error-summary"' in html
     assert (
         '<a href="#PAY3-1"><span class="error-summary__question">In the last 3 months, how '
-        "often did your take-home pay change a lot from one paycheck to the next?</span> "
+        "often did your pay after deductions change a lot from one paycheck to the next?</span> "
         "Choose an answer. If you would rather not answer, choose “Prefer not to say”.</a>"
     ) in html
     assert 'id="PAY3-error"' in html

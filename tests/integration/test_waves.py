@@ -30,7 +30,7 @@ def test_draft_wave_settings_can_change(app):
     [
         {"min_group_size": 3},
         {"require_codes": True},
-        {"worker_instrument_version": 2},
+        {"worker_instrument_version": 1},  # new waves ask v2
         {"worker_instrument_key": "other"},
     ],
 )
