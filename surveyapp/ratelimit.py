@@ -127,6 +127,4 @@ def has_no_draft() -> bool:
 
 def log_breach(limit: RequestLimit) -> None:
     # One line, no address, key, token or cookie: which page and which limit.
-    log.warning(
-        "security event: rate limit reached on %s (%s)", request.endpoint, limit.limit
-    )
+    log.warning("security event: rate limit reached on %s (%s)", request.endpoint, limit.limit)

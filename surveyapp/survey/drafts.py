@@ -104,9 +104,7 @@ def _open(row: Mapping[str, Any], data_key: bytes) -> OpenDraft:
     )
 
 
-def open_with_cookie(
-    row: Mapping[str, Any] | None, link_id: int, cookie: str
-) -> OpenDraft | None:
+def open_with_cookie(row: Mapping[str, Any] | None, link_id: int, cookie: str) -> OpenDraft | None:
     """Open a draft row found by its cookie's HMAC; None if it is not usable here.
 
     A draft belongs to one survey link: a cookie from another employer's link never

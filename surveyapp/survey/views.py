@@ -166,8 +166,10 @@ def begin(token: str) -> ResponseReturnValue:
             message = (
                 _("Enter the one-time code from your slip.")
                 if not raw
-                else _("That one-time code does not work. Check it against your slip and try again. "
-                    "Each one-time code works once.")
+                else _(
+                    "That one-time code does not work. Check it against your slip and try again. "
+                    "Each one-time code works once."
+                )
             )
             return render_template(
                 "survey/start.html",
@@ -324,9 +326,7 @@ def submit(token: str) -> ResponseReturnValue:
         return _render_check(link, instrument, draft, show_errors=True)
     wave_id = link.wave_id
     try:
-        submit_response(
-            db.session, link, draft, instrument, str(current_app.config["SECRET_KEY"])
-        )
+        submit_response(db.session, link, draft, instrument, str(current_app.config["SECRET_KEY"]))
         due = settle_due(db.session, wave_id)
         db.session.commit()
     except CodeAlreadyUsed:

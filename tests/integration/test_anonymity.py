@@ -151,7 +151,7 @@ def test_single_use_code_works_once(app):
     second = SurveyDriver(app.test_client(), token)
     second.get()
     refused = second.post("/start", {"code": code})
-    assert "That code does not work" in refused.get_data(as_text=True)
+    assert "That one-time code does not work" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
@@ -169,7 +169,7 @@ def test_a_code_spent_by_another_browser_meanwhile_stores_nothing(app):
     assert first.submit().status_code == 302
     late = second.submit()
     assert late.status_code == 409
-    assert "That code has already been used" in late.get_data(as_text=True)
+    assert "That one-time code has already been used" in late.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
@@ -180,9 +180,9 @@ def test_code_wave_refuses_missing_and_wrong_codes(app, client):
     page = driver.get().get_data(as_text=True)
     assert "One-time code from your slip" in page
     missing = driver.post("/start", {"code": ""}).get_data(as_text=True)
-    assert "Enter the code you were given." in missing
+    assert "Enter the one-time code from your slip." in missing
     wrong = driver.post("/start", {"code": "ABCDE-23456"}).get_data(as_text=True)
-    assert "That code does not work" in wrong
+    assert "That one-time code does not work" in wrong
 
 
 def test_a_code_of_one_employer_does_not_open_another(app):
@@ -192,7 +192,7 @@ def test_a_code_of_one_employer_does_not_open_another(app):
         db.session.commit()
     driver = SurveyDriver(app.test_client(), tokens[1])
     driver.get()
-    assert "That code does not work" in driver.post("/start", {"code": code}).get_data(as_text=True)
+    assert "That one-time code does not work" in driver.post("/start", {"code": code}).get_data(as_text=True)
 
 
 def test_spent_codes_are_settled_in_batches(app):

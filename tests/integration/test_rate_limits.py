@@ -63,7 +63,10 @@ def test_one_worker_hammering_a_page_is_stopped_while_others_go_on(limited_app, 
     monkeypatch.setenv("SURVEYAPP_LIMIT_PAGE_PER_DRAFT", "5/minute")
     app = limited_app()
     token = make_wave(app)[0]
-    hammer, neighbour = SurveyDriver(app.test_client(), token), SurveyDriver(app.test_client(), token)
+    hammer, neighbour = (
+        SurveyDriver(app.test_client(), token),
+        SurveyDriver(app.test_client(), token),
+    )
     hammer.start()
     neighbour.start()
     hammer.get("/p/1")
@@ -74,9 +77,7 @@ def test_one_worker_hammering_a_page_is_stopped_while_others_go_on(limited_app, 
     assert neighbour.answer_page(1, default_answers(neighbour.instrument)).status_code == 302
 
 
-def test_the_per_draft_limit_does_not_apply_before_a_worker_has_a_draft(
-    limited_app, monkeypatch
-):
+def test_the_per_draft_limit_does_not_apply_before_a_worker_has_a_draft(limited_app, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_LIMIT_PAGE_PER_DRAFT", "1/hour")
     app = limited_app()
     token = make_wave(app)[0]

@@ -312,7 +312,7 @@ def test_oversized_resume_code_is_just_not_found(app, client):
     driver.get("/resume")
     response = driver.post("/resume", {"code": "Z" * 5000})
     assert response.status_code == 200
-    assert "We could not find answers saved with that code" in response.get_data(as_text=True)
+    assert "We could not find answers saved with that save code" in response.get_data(as_text=True)
 
 
 def test_tampered_draft_cookie_finds_nothing(app, client):

@@ -209,7 +209,7 @@ def test_resume_code_finishes_later_on_another_device(app, client):
     stranger.get("/resume")
     again = stranger.post("/resume", {"code": code})
     assert again.status_code == 200
-    assert "We could not find answers saved with that code" in again.get_data(as_text=True)
+    assert "We could not find answers saved with that save code" in again.get_data(as_text=True)
 
 
 def test_wrong_resume_code_is_a_calm_error(app, client):
@@ -221,7 +221,7 @@ def test_wrong_resume_code_is_a_calm_error(app, client):
     assert "<title>Error:" in html
     assert 'id="code-error"' in html
     empty = driver.post("/resume", {"code": ""})
-    assert "Enter your resume code." in empty.get_data(as_text=True)
+    assert "Enter your save code." in empty.get_data(as_text=True)
 
 
 def test_first_page_is_the_anonymity_receipt(app, client):
