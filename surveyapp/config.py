@@ -70,7 +70,10 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         # Slow phones and interrupted workers: SecureDrop raises this for the same reason.
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,
-        "WTF_CSRF_SSL_STRICT": https,
+        # Off on purpose: pages send no Referer (Referrer-Policy: no-referrer), so the
+        # HTTPS Referer check would refuse every form; security.py checks Fetch
+        # metadata and Origin instead, beside the token.
+        "WTF_CSRF_SSL_STRICT": False,
         # A survey page posts a few kilobytes; anything near this is hostile.
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "MAX_FORM_MEMORY_SIZE": 64 * 1024,

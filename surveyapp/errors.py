@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request, session
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -82,6 +83,10 @@ def security_event(kind: str) -> None:
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (a Host that is not ours): no page
+        # can be built for it, and nothing from the request is echoed back.
+        return "Bad request", 400, {"Content-Type": "text/plain; charset=utf-8"}
     body, shown = render_error(status if status in MESSAGES else 400)
     headers = {}
     if status == 405:

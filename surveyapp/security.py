@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask.wrappers import Response
+from flask_wtf.csrf import CSRFError
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
@@ -41,5 +42,26 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
+def _refuse_cross_site_posts() -> None:
+    """Defence in depth beside the CSRF token: refuse form posts from other sites.
+
+    Survey pages send ``Referrer-Policy: no-referrer``, so browsers send neither a
+    Referer nor a real Origin (it is ``null``) with their forms; Flask-WTF's HTTPS
+    Referer check would refuse every worker, and is off (config.py). Fetch metadata
+    is sent whatever the referrer policy: a browser says when a post comes from
+    another site.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    own_origin = request.host_url.rstrip("/")
+    if site in ("cross-site", "same-site") or (
+        origin and origin != "null" and origin.rstrip("/") != own_origin
+    ):
+        raise CSRFError("The form was posted from another site.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_cross_site_posts)
     app.after_request(_set_headers)

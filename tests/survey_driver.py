@@ -64,11 +64,16 @@ class SurveyDriver:
         return {key: value for key, value in answers.items() if key in page.items}
 
     def answer_page(
-        self, number: int, answers: dict[str, Any], action: str = "continue", query: str = ""
+        self,
+        number: int,
+        answers: dict[str, Any],
+        action: str = "continue",
+        query: str = "",
+        **kwargs: Any,
     ) -> TestResponse:
-        self.get(f"/p/{number}{query}")
+        self.get(f"/p/{number}{query}", **kwargs)
         data = {"action": action, **self.page_answers(number, answers)}
-        return self.post(f"/p/{number}{query}", data)
+        return self.post(f"/p/{number}{query}", data, **kwargs)
 
     def answer_all(self, answers: dict[str, Any] | None = None) -> None:
         answers = answers if answers is not None else default_answers(self.instrument)

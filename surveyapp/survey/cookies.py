@@ -46,15 +46,20 @@ def has_answered(wave_id: int) -> bool:
 
 
 def done_expires(closes_on: date | None, now: datetime | None = None) -> datetime:
-    """The mark lasts until the end of the wave's closing day, not longer."""
+    """When the mark expires: the end of the wave's closing day, never a time of day.
+
+    A midnight boundary, so the cookie on a phone does not tell when it was sent.
+    """
     now = now or datetime.now(UTC)
-    if closes_on is not None:
-        end = datetime.combine(closes_on + timedelta(days=1), time(0), tzinfo=UTC)
-        if end > now:
-            return end
-        # A wave still open past its planned date: keep the mark for a day at a time.
-        return now + timedelta(days=1)
-    return now + DONE_DEFAULT
+    today = now.date()
+    if closes_on is not None and closes_on >= today:
+        last_day = closes_on
+    elif closes_on is not None:
+        # A wave still open after its planned closing day: until the end of tomorrow.
+        last_day = today + timedelta(days=1)
+    else:
+        last_day = today + DONE_DEFAULT
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
 def mark_answered(response: Response, wave_id: int, closes_on: date | None) -> None:

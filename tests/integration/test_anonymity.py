@@ -192,7 +192,9 @@ def test_a_code_of_one_employer_does_not_open_another(app):
         db.session.commit()
     driver = SurveyDriver(app.test_client(), tokens[1])
     driver.get()
-    assert "That one-time code does not work" in driver.post("/start", {"code": code}).get_data(as_text=True)
+    assert "That one-time code does not work" in driver.post("/start", {"code": code}).get_data(
+        as_text=True
+    )
 
 
 def test_spent_codes_are_settled_in_batches(app):
