@@ -147,15 +147,41 @@ def _shown_host(host: str) -> str:
 def network_addresses() -> list[str]:
     """This machine's IPv4 addresses other than loopback (for links a phone can open).
 
-    Asks the resolver about our own host name only: no packet leaves the machine.
+    Reads the addresses of the network interfaces (Linux) or resolves our own host
+    name: no packet leaves the machine.
     """
     found: list[str] = []
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        infos = []
-    for info in infos:
-        address = str(info[4][0])
+    for address in [*_interface_addresses(), *_host_name_addresses()]:
         if not address.startswith("127.") and address not in found:
             found.append(address)
     return found
+
+
+def _interface_addresses() -> list[str]:
+    try:
+        import fcntl
+        import struct
+
+        names = [name for _index, name in socket.if_nameindex()]
+    except (ImportError, OSError, AttributeError):
+        return []
+    siocgifaddr = 0x8915  # Linux: the IPv4 address of an interface
+    addresses = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for name in names:
+            try:
+                packed = fcntl.ioctl(
+                    probe.fileno(), siocgifaddr, struct.pack("256s", name.encode()[:15])
+                )
+            except OSError:
+                continue  # an interface without an IPv4 address
+            addresses.append(socket.inet_ntoa(packed[20:24]))
+    return addresses
+
+
+def _host_name_addresses() -> list[str]:
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return []
+    return [str(info[4][0]) for info in infos]
