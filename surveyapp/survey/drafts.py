@@ -150,42 +150,35 @@ def save_answers(
     updates: Answers,
     cleared: tuple[str, ...] = (),
     language: str | None = None,
-) -> None:
-    """Merge one page's answers into the draft; ``cleared`` items are removed."""
+    *,
+    with_resume_code: bool = False,
+) -> str | None:
+    """Merge one page's answers into the draft, in one UPDATE.
+
+    :param cleared: items whose answers are removed.
+    :param with_resume_code: the worker saves to finish later: the draft gets its
+        resume code if it has none yet (one code for the draft's whole life: the
+        code is kept inside the sealed contents, so the worker holding the cookie
+        can be shown the same code again, and the database holds only its HMAC).
+    :return: the draft's resume code when ``with_resume_code``, else None.
+    """
     for item_id in cleared:
         draft.answers.pop(item_id, None)
     draft.answers.update(updates)
     if language:
         draft.contents.language = language
-    session.execute(
-        update(DRAFTS)
-        .where(DRAFTS.c.id == draft.id)
-        .values(contents=draft.sealed_contents(), expires_on=_expiry())
-    )
-
-
-def ensure_resume_code(session: Session, draft: OpenDraft) -> str:
-    """The draft's resume code, made on first use: one code for the draft's whole life.
-
-    The code is kept inside the sealed contents, so the worker who holds the cookie
-    can be shown the same code again, and the database holds only its HMAC.
-    """
-    if draft.contents.resume_code:
-        return draft.contents.resume_code
-    code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
-    draft.contents.resume_code = format_resume_code(code)
-    session.execute(
-        update(DRAFTS)
-        .where(DRAFTS.c.id == draft.id)
-        .values(
-            contents=draft.sealed_contents(),
-            key_by_resume=seal(resume_key(_secret(), code), draft.data_key, f"{draft.id}:resume"),
-            resume_hash=_digest("resume", code),
-            expires_on=_expiry(),
+    values: dict[str, Any] = {"expires_on": _expiry()}
+    if with_resume_code and not draft.contents.resume_code:
+        code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
+        draft.contents.resume_code = format_resume_code(code)
+        values["key_by_resume"] = seal(
+            resume_key(_secret(), code), draft.data_key, f"{draft.id}:resume"
         )
-    )
-    draft.has_resume_code = True
-    return draft.contents.resume_code
+        values["resume_hash"] = _digest("resume", code)
+        draft.has_resume_code = True
+    values["contents"] = draft.sealed_contents()
+    session.execute(update(DRAFTS).where(DRAFTS.c.id == draft.id).values(**values))
+    return draft.contents.resume_code if with_resume_code else None
 
 
 def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDraft, str] | None:

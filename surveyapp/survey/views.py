@@ -36,7 +36,6 @@ from .drafts import (
     OpenDraft,
     cookie_digest,
     discard_draft,
-    ensure_resume_code,
     open_with_cookie,
     resume_draft,
     save_answers,
@@ -219,9 +218,14 @@ def page(token: str, number: int) -> ResponseReturnValue:
         except UnexpectedFields:
             return _tampered()
         if saving or checked.ok:
-            save_answers(db.session, draft, checked.answers, tuple(checked.cleared), lang)
-            if saving:
-                ensure_resume_code(db.session, draft)
+            save_answers(
+                db.session,
+                draft,
+                checked.answers,
+                tuple(checked.cleared),
+                lang,
+                with_resume_code=saving,
+            )
             db.session.commit()
             if saving:
                 return redirect(url_for("survey.saved", token=token))
