@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -48,9 +50,21 @@ def test_open_wave_refuses_changes_to_locked_settings(app, setting):
 def test_open_wave_may_still_change_its_name_and_dates(app):
     make_wave(app, status="open")
     with app.app_context():
-        change_settings(_wave(), name="Autumn", show_exit_button=True)
+        k = _wave().min_group_size
+        change_settings(
+            _wave(),
+            name="Autumn",
+            show_exit_button=True,
+            opens_on=date(2027, 3, 1),
+            closes_on=date(2027, 4, 30),
+        )
         # Setting a locked value to what it already is is not a change.
-        change_settings(_wave(), min_group_size=_wave().min_group_size)
+        change_settings(_wave(), min_group_size=k)
+        db.session.commit()
+        db.session.expire_all()
+        wave = _wave()
+        assert (wave.name, wave.show_exit_button, wave.min_group_size) == ("Autumn", True, k)
+        assert (wave.opens_on, wave.closes_on) == (date(2027, 3, 1), date(2027, 4, 30))
 
 
 def test_k_can_never_go_below_three(app):
