@@ -9,10 +9,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, i18n, security
+from . import assets, errors, i18n, security
 from .bodylimit import BodyLimit
 from .config import build_config
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, compress, csrf, db, limiter, migrate
 from .paths import migrations_dir
 
 
@@ -46,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app, babel)
     security.init_app(app)
+    _init_compression(app)
+    assets.init_app(app)
     errors.init_app(app)
 
     from . import models  # noqa: F401  (every table registered before use)
@@ -58,3 +60,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return "ok", 200
 
     return app
+
+
+def _init_compression(app: Flask) -> None:
+    """Compress HTML, CSS and JavaScript on the wire when the client accepts it.
+
+    BREACH (recovering a secret from compressed sizes) needs three things: a secret
+    in the page (our pages carry a CSRF token), text the attacker chooses reflected
+    in the same response, and the victim's browser made to send many such requests
+    while the attacker watches sizes. The second is missing: no survey page shows
+    anything taken from the URL's query string or from a cross-site request (the
+    only echoed input is what the worker typed, sent by POST with a CSRF token), and
+    error pages (4xx/5xx) are never compressed. So the risk is low; if a page ever
+    echoes query-string text, revisit this.
+    """
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/javascript"])
+    # No conditional-request handling: security.py removes every ETag and
+    # Last-Modified on purpose (they can fingerprint a visit), so there is nothing
+    # to compare, and compression must not bring validators back.
+    app.config.setdefault("COMPRESS_EVALUATE_CONDITIONAL_REQUEST", False)
+    # Registered after security.init_app: Flask runs after_request hooks in reverse
+    # order, so compression happens first and the header clean-up runs on the result
+    # (the ":gzip" ETag Flask-Compress derives from a static file's ETag goes too).
+    compress.init_app(app)

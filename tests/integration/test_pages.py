@@ -22,13 +22,18 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 def _source_messages() -> set[str]:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "lazy_gettext": None,
+        "_l": None,
+        "ngettext": (1, 2),
+    }
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "surveyapp"), method_map, keywords=keywords
     ):
-        if isinstance(message, str):
-            found.add(message)
+        found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
 
@@ -40,17 +45,19 @@ def test_there_is_a_spanish_catalog():
 def test_every_interface_string_is_translated(path):
     with path.open("rb") as handle:
         catalog = read_po(handle)
-    translated = {m.id: m.string for m in catalog if m.id}
+    translated = {m.id[0] if isinstance(m.id, tuple) else m.id: m.string for m in catalog if m.id}
     missing = sorted(_source_messages() - set(translated))
     assert missing == [], "run pybabel extract/update (README, Translations)"
     for message in catalog:
         if not message.id:
             continue
-        assert message.string, f"untranslated: {message.id!r}"
+        # Plural entries (ngettext) have a tuple of ids and of translations.
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings), f"untranslated: {message.id!r}"
         assert not message.fuzzy, f"fuzzy: {message.id!r}"
-        assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
-            PLACEHOLDER.findall(message.string)
-        )
+        for string in strings:
+            assert sorted(PLACEHOLDER.findall(ids[-1])) == sorted(PLACEHOLDER.findall(string))
 
 
 def _pages(driver: SurveyDriver):
