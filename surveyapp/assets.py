@@ -19,9 +19,11 @@ ENDPOINT = "survey_css"
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SPACE = re.compile(r"\s+")
-# Spaces around these are never needed in our CSS. Not "+", "-" or "*": calc()
-# needs the spaces around them. Not ">" or "~" inside selectors either (unused).
-_AROUND = re.compile(r"\s*([{}:;,])\s*")
+# Spaces around these are never needed. Not "+", "-" or "*": calc() needs the
+# spaces around them. Not before ":" either: ".choice :checked" (a descendant that
+# is checked) is not ".choice:checked".
+_AROUND = re.compile(r"\s*([{};,])\s*")
+_AFTER_COLON = re.compile(r":\s+")
 
 
 def minify_css(text: str) -> str:
@@ -33,6 +35,7 @@ def minify_css(text: str) -> str:
     text = _COMMENT.sub("", text)
     text = _SPACE.sub(" ", text)
     text = _AROUND.sub(r"\1", text)
+    text = _AFTER_COLON.sub(":", text)
     # "@media (a) and (b)" keeps its spaces; ":" in "(max-width:15rem)" needs none.
     text = text.replace(";}", "}")
     return text.strip()

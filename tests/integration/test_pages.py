@@ -72,20 +72,6 @@ def _pages(driver: SurveyDriver):
     yield "thanks", driver.client.get(submitted.headers["Location"])
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
-def test_every_survey_page_with_its_css_is_under_30_kb(sqlite_app, language):
-    token = make_wave(sqlite_app)[0]
-    client = sqlite_app.test_client()
-    css = client.get("/static/survey.css")
-    css_size = len(css.data)
-    css.close()
-    driver = SurveyDriver(client, token, language=language)
-    sizes = {name: len(response.data) for name, response in _pages(driver)}
-    assert len(sizes) == 14
-    for name, size in sizes.items():
-        assert size + css_size < 30 * 1024, (name, size, css_size)
-
-
 def test_pages_use_no_images_scripts_or_third_party_content(sqlite_app):
     token = make_wave(sqlite_app)[0]
     driver = SurveyDriver(sqlite_app.test_client(), token)
