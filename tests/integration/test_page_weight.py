@@ -67,7 +67,10 @@ def _worker_pages(app: Flask, lang: str) -> Iterator[tuple[str, TestResponse]]:
     too_long = driver.post(f"/p/{pages - 1}", {"action": "continue", "CHANGE": "x" * 1001})
     yield "comment too long", too_long
     yield "check page with errors", driver.post("/submit", {})
-    yield "saved, with resume code", driver.answer_page(1, default_answers(driver.instrument), "save")
+    yield (
+        "saved, with resume code",
+        driver.answer_page(1, default_answers(driver.instrument), "save"),
+    )
     answers = {**default_answers(driver.instrument), "CHANGE": COMMENT[lang]}
     for number in range(1, pages + 1):
         # The longest answer of every question, so the check page is at its heaviest.
@@ -84,9 +87,7 @@ def _worker_pages(app: Flask, lang: str) -> Iterator[tuple[str, TestResponse]]:
     yield "thanks", driver.client.get(sent.headers["Location"], headers=accept)
     yield "already answered", driver.get()
 
-    coded = SurveyDriver(
-        app.test_client(), make_wave(app, require_codes=True)[0], language=lang
-    )
+    coded = SurveyDriver(app.test_client(), make_wave(app, require_codes=True)[0], language=lang)
     yield "start with one-time code", coded.get()
     yield "start with code error", coded.post("/start", {"code": "WRONG-12345"})
     exit_button = SurveyDriver(
