@@ -72,14 +72,35 @@ def _pages(driver: SurveyDriver):
     yield "thanks", driver.client.get(submitted.headers["Location"])
 
 
-def test_pages_use_no_images_scripts_or_third_party_content(sqlite_app):
+#: The only script a page may load: ours, deferred, and only on pages with errors.
+OUR_SCRIPT = '<script src="/static/survey.js" defer></script>'
+
+
+def test_pages_use_no_images_inline_scripts_or_third_party_content(sqlite_app):
     token = make_wave(sqlite_app)[0]
     driver = SurveyDriver(sqlite_app.test_client(), token)
-    for name, response in _pages(driver):
+    pages = list(_pages(driver))
+    errors = SurveyDriver(sqlite_app.test_client(), token)
+    errors.start()
+    errors.get("/p/1")
+    pages.append(("page 1 with errors", errors.post("/p/1", {"action": "continue"})))
+    for name, response in pages:
         html = response.get_data(as_text=True)
         assert "<img" not in html, name
-        assert "<script" not in html, name
+        scripts = re.findall(r"<script[^>]*>.*?</script>", html, re.DOTALL)
+        assert scripts == ([OUR_SCRIPT] if "error-summary" in html else []), name
         assert not re.search(r'(src|href)="(https?:)?//', html), name
+
+
+def test_our_script_is_small_and_served_from_our_origin(sqlite_app):
+    response = sqlite_app.test_client().get("/static/survey.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    body = response.get_data(as_text=True)
+    response.close()
+    assert len(body) < 1024
+    assert "http" not in body
+    assert 'querySelector(".error-summary")' in body
 
 
 def test_resume_code_guessing_is_rate_limited(sqlite_url, tmp_path, monkeypatch):
