@@ -81,6 +81,7 @@ def test_first_question_stays_on_the_first_screen_with_every_error(lang, phone_w
     for item, link in zip(required, summary.locator("a").all(), strict=True):
         text = link.inner_text()
         assert text.startswith(item.text[lang][:15]), text
+        assert not re.search(r"[,;:]…", text), text  # trimmed at a word, not after a comma
         assert worker.t("Choose an answer.").rstrip(".") in text, text
 
 

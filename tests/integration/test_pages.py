@@ -128,3 +128,32 @@ def test_resume_code_guessing_is_rate_limited(sqlite_url, tmp_path, monkeypatch)
         "/resume", {"code": "AAAA-BBBB-CCCD"}, headers={"X-Forwarded-For": "192.0.2.99"}
     )
     assert rotated.status_code == 429
+
+
+def _language_link(html: str) -> str:
+    match = re.search(r'<a href="([^"]+)" lang="es" hreflang="es">', html)
+    assert match, "no language switch"
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_language_switch_on_pages_answering_a_post_leads_to_a_page(sqlite_app):
+    """Pages shown after a POST (errors, already answered) switch language on a GET page."""
+    token = make_wave(sqlite_app, require_codes=True)[0]
+    client = sqlite_app.test_client()
+    driver = SurveyDriver(client, token)
+    wrong_code = driver.start("WRONG-12345")
+    assert wrong_code.status_code == 200
+    link = _language_link(wrong_code.get_data(as_text=True))
+    assert link == f"/s/{token}?lang=es"
+    assert client.get(link).status_code == 200
+
+    token = make_wave(sqlite_app)[0]
+    driver = SurveyDriver(sqlite_app.test_client(), token)
+    driver.start()
+    check_errors = driver.submit()
+    assert "error-summary" in check_errors.get_data(as_text=True)
+    link = _language_link(check_errors.get_data(as_text=True))
+    assert link == f"/s/{token}/check?lang=es"
+    switched = driver.client.get(link)
+    assert switched.status_code == 200
+    assert '<html lang="es">' in switched.get_data(as_text=True)

@@ -122,9 +122,7 @@ def test_missing_required_answer_shows_errors_and_stores_nothing(app, client):
     assert 'class="error-summary"' in html
     # The summary names the question, trimmed, and says what to do in one short line;
     # the whole message is beside the question.
-    assert (
-        '<a href="#PAY3-1">In the last 3 months, how often did your…: Choose an answer</a>'
-    ) in html
+    assert ('<a href="#PAY3-1">In the last 3 months, how often…: Choose an answer</a>') in html
     assert (
         "Choose an answer. If you would rather not answer, choose “Prefer not to say”.</p>"
     ) in html
