@@ -49,16 +49,17 @@ def _realistic_names(worker: Worker) -> str:
     return name
 
 
+@pytest.mark.parametrize("exit_button", [False, True], ids=["plain", "exit-button"])
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_what_we_keep_starts_on_the_first_screen(lang, phone_worker, live_server):
-    worker = phone_worker(live_server.make_wave(), lang)
+def test_what_we_keep_starts_on_the_first_screen(lang, exit_button, phone_worker, live_server):
+    worker = phone_worker(live_server.make_wave(show_exit_button=exit_button), lang)
     name = _realistic_names(worker)
     worker.open()
     assert name in worker.page.locator("main").inner_text()
     heading = worker.page.get_by_role("heading", name=worker.t("What we keep, and what we do not"))
     top = heading.evaluate(TOP_JS)
     first_item = worker.page.locator("ul.receipt li").first.evaluate(TOP_JS)
-    print(f"\n{lang}: the list's heading at {top:.0f}px, its first item at {first_item:.0f}px")
+    print(f"\n{lang} {exit_button}: list heading at {top:.0f}px, first item at {first_item:.0f}px")
     assert top < first_item < PHONE["height"], (top, first_item)
     # ...and its first line can be read there, not only its top edge.
     assert first_item + 30 < PHONE["height"], first_item
@@ -147,7 +148,10 @@ def test_error_summary_gets_focus_with_javascript(lang, worker_on, live_server):
     worker.continue_()
     summary = worker.page.locator(".error-summary")
     expect(summary).to_be_focused()
-    assert summary.get_attribute("role") == "alert"
+    # In the accessibility tree: an alert named by its heading (what is announced).
+    alert = worker.page.get_by_role("alert", name=worker.t("There is a problem"))
+    expect(alert).to_be_visible()
+    expect(alert).to_have_count(1)
     # The script is ours, from our origin, deferred; no inline script anywhere.
     scripts = worker.page.locator("script")
     assert scripts.count() == 1
