@@ -75,7 +75,10 @@ def _init_compression(app: Flask) -> None:
     echoes query-string text, revisit this.
     """
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
+    # Streamed responses (static files) stay as they are: Flask-Compress would wrap
+    # the file in a generator and never close it. Our pages and the stylesheet are
+    # not streamed (the stylesheet is served from memory, see assets.py).
+    app.config.setdefault("COMPRESS_STREAMS", False)
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/javascript"])
     # No conditional-request handling: security.py removes every ETag and
     # Last-Modified on purpose (they can fingerprint a visit), so there is nothing

@@ -168,6 +168,25 @@ def test_error_summary_gets_focus_with_javascript(lang, worker_on, live_server):
     expect(worker.page.locator(".error-summary")).to_be_focused()
 
 
+def test_summary_link_shows_the_whole_question_with_javascript(worker_on, live_server):
+    worker = worker_on(live_server.make_wave(), "en", js=True)
+    worker.begin()
+    worker.goto("/p/3")
+    worker.continue_()  # every required question on the page is missing
+    page = worker.page
+    last = page.locator(".error-summary a").last
+    assert last.get_attribute("href") == "#SCH6-1"
+    worker.press(last)
+    expect(page.locator("#SCH6-1")).to_be_focused()
+    legend = page.locator("fieldset", has=page.locator("#SCH6-1")).locator("legend")
+    box = legend.bounding_box()
+    assert box is not None
+    assert -1 < box["y"] < PHONE["height"] / 2, box  # the question is on screen, at the top
+    # Space now answers the question the link led to.
+    page.keyboard.press("Space")
+    assert worker.checked("SCH6") == "1"
+
+
 def test_without_javascript_the_error_page_works_the_same(worker_on, live_server):
     worker = worker_on(live_server.make_wave(), "es", js=False)
     worker.begin()
