@@ -208,3 +208,15 @@ def test_brotli_is_preferred_when_offered(sqlite_app):
     for response in (page, css):
         assert response.headers["Content-Encoding"] == "br"
         assert brotli.decompress(response.get_data())[:1] in (b"<", b"*")
+
+
+def test_static_files_are_sent_as_they_are(sqlite_app):
+    """Streamed static files are not compressed (and their file is closed after)."""
+    response = sqlite_app.test_client().get(
+        "/static/survey.js", headers={"Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    with open(sqlite_app.static_folder + "/survey.js", "rb") as source:
+        assert response.get_data() == source.read()
+    response.close()
