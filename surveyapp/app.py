@@ -63,16 +63,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_compression(app: Flask) -> None:
-    """Compress HTML, CSS and JavaScript on the wire when the client accepts it.
+    """Compress pages and the stylesheet on the wire when the client accepts it.
 
     BREACH (recovering a secret from compressed sizes) needs three things: a secret
     in the page (our pages carry a CSRF token), text the attacker chooses reflected
     in the same response, and the victim's browser made to send many such requests
-    while the attacker watches sizes. The second is missing: no survey page shows
-    anything taken from the URL's query string or from a cross-site request (the
-    only echoed input is what the worker typed, sent by POST with a CSRF token), and
-    error pages (4xx/5xx) are never compressed. So the risk is low; if a page ever
-    echoes query-string text, revisit this.
+    while the attacker watches sizes. The second is missing: no page shows text
+    from the query string, the only part of the URL shown (in the language links)
+    is the path, which must be a valid survey token and page number to get a page
+    at all, and the only echoed input is what the worker typed, sent by POST with a
+    CSRF token. Error pages (4xx/5xx) are never compressed. So the risk is low; if a
+    page ever echoes query-string or cross-site input, revisit this.
     """
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     # Streamed responses (static files) stay as they are: Flask-Compress would wrap
@@ -86,5 +87,5 @@ def _init_compression(app: Flask) -> None:
     app.config.setdefault("COMPRESS_EVALUATE_CONDITIONAL_REQUEST", False)
     # Registered after security.init_app: Flask runs after_request hooks in reverse
     # order, so compression happens first and the header clean-up runs on the result
-    # (the ":gzip" ETag Flask-Compress derives from a static file's ETag goes too).
+    # (an ETag Flask-Compress would derive from an existing one goes too).
     compress.init_app(app)
