@@ -9,10 +9,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, i18n, security
+from . import assets, errors, i18n, security
 from .bodylimit import BodyLimit
 from .config import build_config
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, compress, csrf, db, limiter, migrate
 from .paths import migrations_dir
 
 
@@ -46,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app, babel)
     security.init_app(app)
+    _init_compression(app)
+    assets.init_app(app)
     errors.init_app(app)
 
     from . import models  # noqa: F401  (every table registered before use)
@@ -60,3 +62,32 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return "ok", 200
 
     return app
+
+
+def _init_compression(app: Flask) -> None:
+    """Compress pages and the stylesheet on the wire when the client accepts it.
+
+    BREACH (recovering a secret from compressed sizes) needs three things: a secret
+    in the page (our pages carry a CSRF token), text the attacker chooses reflected
+    in the same response, and the victim's browser made to send many such requests
+    while the attacker watches sizes. The second is missing: no page shows text
+    from the query string, the only part of the URL shown (in the language links)
+    is the path, which must be a valid survey token and page number to get a page
+    at all, and the only echoed input is what the worker typed, sent by POST with a
+    CSRF token. Error pages (4xx/5xx) are never compressed. So the risk is low; if a
+    page ever echoes query-string or cross-site input, revisit this.
+    """
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Streamed responses (static files) stay as they are: Flask-Compress would wrap
+    # the file in a generator and never close it. Our pages and the stylesheet are
+    # not streamed (the stylesheet is served from memory, see assets.py).
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/javascript"])
+    # No conditional-request handling: security.py removes every ETag and
+    # Last-Modified on purpose (they can fingerprint a visit), so there is nothing
+    # to compare, and compression must not bring validators back.
+    app.config.setdefault("COMPRESS_EVALUATE_CONDITIONAL_REQUEST", False)
+    # Registered after security.init_app: Flask runs after_request hooks in reverse
+    # order, so compression happens first and the header clean-up runs on the result
+    # (an ETag Flask-Compress would derive from an existing one goes too).
+    compress.init_app(app)

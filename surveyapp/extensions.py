@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -18,3 +19,6 @@ babel = Babel()
 # Counters live only in memory (or Redis via RATELIMIT_STORAGE_URI), keyed by a
 # salted, rotating hash of the client address: anonymity rule 5.
 limiter = Limiter(key_func=anonymous_client_key, default_limits=[], on_breach=log_breach)
+# HTML and CSS go out gzip- (or brotli-) compressed when the browser accepts it;
+# settings and the note on BREACH are in app.py.
+compress = Compress()

@@ -137,7 +137,7 @@ def phone_settings(lang: str) -> dict[str, Any]:
         "is_mobile": True,
         "has_touch": True,
         "locale": LOCALE[lang],
-        # Only so that tests can inject axe-core; the app itself ships no script.
+        # Only so that tests can inject axe-core; the app's own script is same-origin.
         "bypass_csp": True,
     }
 

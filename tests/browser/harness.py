@@ -376,7 +376,7 @@ FOCUS_JS = """
     return Object.fromEntries(props.map(p => [p, s[p]]));
   };
   const hiddenInput = getComputedStyle(el).opacity === '0' && el.labels && el.labels.length;
-  const holder = hiddenInput ? el.closest('.option') || el.parentElement : el;
+  const holder = hiddenInput ? el.closest('.choice div') || el.parentElement : el;
   const shown = hiddenInput ? el.labels[0] : el;
   const pseudo = hiddenInput ? '::before' : null;
   const focused = snap(shown, pseudo);

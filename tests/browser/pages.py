@@ -66,6 +66,15 @@ def _question_errors(worker: Worker) -> PageResponse:
     return worker.continue_()  # three questions left unanswered
 
 
+def _every_error(number: int) -> Callable[[Worker], PageResponse]:
+    def reach(worker: Worker) -> PageResponse:
+        worker.begin()
+        worker.goto(f"/p/{number}")
+        return worker.continue_()  # nothing answered: every required question says so
+
+    return reach
+
+
 def _comment_too_long(worker: Worker) -> PageResponse:
     worker.begin()
     worker.goto("/p/9")
@@ -140,6 +149,8 @@ WORKER_PAGES: list[PageCase] = [
     PageCase("start-access-code-error", _wrong_access_code),
     *[PageCase(f"question-{n:02d}", _question(n)) for n in range(1, LAST + 1)],
     PageCase("question-errors", _question_errors),
+    PageCase("question-01-every-error", _every_error(1)),
+    PageCase("question-03-every-error", _every_error(3)),
     PageCase("question-comment-error", _comment_too_long),
     PageCase("saved-code", _saved),
     PageCase("resume", lambda w: w.goto("/resume")),

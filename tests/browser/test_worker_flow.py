@@ -73,6 +73,15 @@ def expect_checked(worker: Worker, number: int, answers: dict[str, Any]) -> None
             assert worker.page.locator(f"#{item_id}").input_value() == value
 
 
+def shown_answer(worker: Worker, item_id: str) -> str:
+    """The answer the check page shows beside a question."""
+    question = worker.page.locator("dt").filter(
+        has_text=re.compile("^" + re.escape(WORKER.item(item_id).text[worker.lang]) + "$")
+    )
+    assert question.count() == 1, item_id
+    return question.locator("xpath=following-sibling::dd[1]").inner_text().strip()
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_worker_completes_the_survey_on_a_phone(lang: str, js: bool, worker_on, live_server):
@@ -101,19 +110,25 @@ def test_worker_completes_the_survey_on_a_phone(lang: str, js: bool, worker_on, 
     links = summary.locator("a")
     assert links.count() == 1
     assert links.first.get_attribute("href") == "#PAY3-1"
+    fieldset = phone.page.locator("fieldset", has=phone.page.locator("#PAY3-1"))
     beside = phone.page.locator("#PAY3-error")
     assert beside.is_visible()
     # The same message beside the question (after a visually hidden "Error:").
     message = beside.inner_text().strip().removeprefix(phone.t("Error:")).strip()
     assert message
-    assert message in links.first.inner_text()
-    fieldset = phone.page.locator("fieldset", has=phone.page.locator("#PAY3-1"))
+    # The summary says it in one short line: the question trimmed, the first sentence.
+    assert message.split(". ")[0] in links.first.inner_text()
+    for radio in fieldset.locator('input[type="radio"]').all():
+        assert radio.get_attribute("aria-invalid") == "true"
     assert fieldset.locator("#PAY3-error").count() == 1
     assert "PAY3-error" in (fieldset.get_attribute("aria-describedby") or "").split()
     assert phone.page.locator(".error-message").count() == 1
     expect_checked(phone, 1, first)  # what was chosen is still chosen
     phone.press(links.first)  # the summary link leads to the question
-    assert phone.page.url.endswith("#PAY3-1")
+    if js:  # survey.js shows the question and puts focus in it
+        expect(phone.page.locator("#PAY3-1")).to_be_focused()
+    else:
+        assert phone.page.url.endswith("#PAY3-1")
     expect(phone.page.locator("#PAY3-1")).to_be_in_viewport()
     with live_server.db():
         drafts = select(func.count()).select_from(Draft)
@@ -166,23 +181,21 @@ def test_worker_completes_the_survey_on_a_phone(lang: str, js: bool, worker_on, 
         later.answer(number, answers)
         later.continue_()
 
-    # Check your answers: every answer is listed; change one through its link.
+    # Check your answers: every answer is listed, one card per group; change one
+    # through its group's Change link.
     assert later.heading() == later.t("Check your answers before sending them")
-    shown = later.page.locator(".summary-row#row-SKL2 .summary-value").inner_text().strip()
+    shown = shown_answer(later, "SKL2")
     assert shown == WORKER.item("SKL2").option(answers["SKL2"]).label[lang]
-    comment = later.page.locator("#row-CHANGE .summary-value").inner_text().strip()
-    assert comment == COMMENT[lang]
-    assert later.page.locator("#row-SCH2 .summary-value").inner_text().strip() == later.t(
-        "Not answered (optional)"
-    )
-    later.follow("#row-SKL2 .summary-change a")
+    assert shown_answer(later, "CHANGE") == COMMENT[lang]
+    assert shown_answer(later, "SCH2") == later.t("Not answered (optional)")
+    later.follow("#group-5 .card-head a")
     expect_page(later, 5)
     expect_checked(later, 5, answers)
     answers["SKL2"] = 5 if answers["SKL2"] != 5 else 4
     later.choose("SKL2", answers["SKL2"])
     later.continue_()
     assert later.heading() == later.t("Check your answers before sending them")
-    shown = later.page.locator("#row-SKL2 .summary-value").inner_text().strip()
+    shown = shown_answer(later, "SKL2")
     assert shown == WORKER.item("SKL2").option(answers["SKL2"]).label[lang]
 
     sent = later.send()

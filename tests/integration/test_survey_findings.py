@@ -254,7 +254,7 @@ def test_the_last_check_refuses_an_answer_that_is_not_an_option(app, client, pla
         db.session.commit()
     refused = driver.submit()
     assert refused.status_code == 200
-    assert "Answer this question." in refused.get_data(as_text=True)
+    assert "1 question not answered yet" in refused.get_data(as_text=True)
     assert _stored(app)[:3] == (0, 0, 0)
 
 

@@ -86,7 +86,7 @@ def test_spanish_from_accept_language(app, client):
 def test_language_switch_link_on_every_page_sets_the_choice(app, client):
     token = make_wave(app)[0]
     page = client.get(f"/s/{token}").get_data(as_text=True)
-    assert 'href="?lang=es" lang="es" hreflang="es">Español</a>' in page
+    assert f'href="/s/{token}?lang=es" lang="es" hreflang="es">Español</a>' in page
     switched = client.get(f"/s/{token}?lang=es")
     assert '<html lang="es">' in switched.get_data(as_text=True)
     # The choice sticks on the next page without the parameter.
@@ -121,13 +121,15 @@ def test_missing_required_answer_shows_errors_and_stores_nothing(app, client):
     assert response.status_code == 200
     assert re.search(r"<title>Error: Pay", html)
     assert 'class="error-summary"' in html
+    # The summary names the question, trimmed, and says what to do in one short line;
+    # the whole message is beside the question.
+    assert ('<a href="#PAY3-1">In the last 3 months, how often…: Choose an answer</a>') in html
     assert (
-        '<a href="#PAY3-1"><span class="error-summary__question">In the last 3 months, how '
-        "often did your pay after deductions change a lot from one paycheck to the next?</span> "
-        "Choose an answer. If you would rather not answer, choose “Prefer not to say”.</a>"
+        "Choose an answer. If you would rather not answer, choose “Prefer not to say”.</p>"
     ) in html
     assert 'id="PAY3-error"' in html
     assert 'aria-describedby="PAY3-error"' in html
+    assert html.count('aria-invalid="true"') == len(WORKER.item("PAY3").options)
     # Everything the worker picked is still selected.
     assert 'id="PAY2-1" name="PAY2" value="1" checked' in html
     assert draft_answers(app, client, token) == {}
@@ -151,8 +153,9 @@ def test_check_page_lists_answers_with_change_links(app, client):
     driver.answer_all()
     html = driver.get("/check").get_data(as_text=True)
     assert "Check your answers before sending them" in html
-    assert html.count(">Change<") == len(WORKER.items)
-    assert f'href="/s/{token}/p/5?check=1#SKL2-1"' in html
+    # One Change link per question group, to the group's page.
+    assert html.count(">Change<") == len(WORKER.pages)
+    assert f'href="/s/{token}/p/5?check=1">Change<span class="vh"> Skills and moving up' in html
     # Changing an answer from the check page returns to the check page.
     answers = default_answers(WORKER)
     answers["SKL2"] = 5
@@ -170,7 +173,10 @@ def test_submit_with_unanswered_required_items_goes_back_to_check_page(app, clie
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<title>Error:" in html
-    assert 'href="#row-BEN1"' in html
+    # The summary links to the card of each group with questions not answered.
+    assert '<a href="#group-2">Benefits: 5 questions not answered yet</a>' in html
+    assert 'href="#group-1"' not in html
+    assert '<div class="card card--error" id="group-2">' in html
     with app.app_context():
         assert _count(Response) == 0
 
