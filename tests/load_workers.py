@@ -464,6 +464,23 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def warm_up(port: int, tokens: list[str], rounds: int = 2) -> None:
+    """GET every survey link's first page a few times, outside any measurement.
+
+    A fresh process compiles its templates and loads the instrument on its first
+    requests; without this the baseline's p99 is the cold start. GETs only: they do not
+    use up any rate limit.
+    """
+    for _ in range(rounds):
+        for token in tokens:
+            with contextlib.closing(
+                http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+            ) as connection:
+                for language in ACCEPT_LANGUAGE.values():
+                    connection.request("GET", f"/s/{token}", headers={"Accept-Language": language})
+                    connection.getresponse().read()
+
+
 @dataclass
 class Server:
     port: int
