@@ -423,17 +423,21 @@ def free_port(low: int = 20000, high: int = 32000) -> int:
     raise RuntimeError(f"no free port between {low} and {high}")
 
 
-def _surveyapp_env(instance: Path) -> dict[str, str]:
+def surveyapp_env(instance: Path, database_url: str | None = None) -> dict[str, str]:
+    """The environment of a surveyapp command: this instance folder, SQLite in it unless
+    ``database_url`` is given (an inherited DATABASE_URL or SECRET_KEY is dropped)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
     env["SURVEYAPP_INSTANCE_PATH"] = str(instance)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return env
 
 
-def create_demo(instance: Path) -> list[str]:
-    """`surveyapp demo --no-serve` in a fresh instance folder (SQLite); the link tokens."""
+def create_demo(instance: Path, database_url: str | None = None) -> list[str]:
+    """`surveyapp demo --no-serve` in a fresh instance folder; the survey link tokens."""
     out = subprocess.run(  # noqa: S603 - our own interpreter and command
         [sys.executable, "-m", "surveyapp.cli", "demo", "--no-serve"],
-        env=_surveyapp_env(instance),
+        env=surveyapp_env(instance, database_url),
         capture_output=True,
         text=True,
         timeout=300,
@@ -499,7 +503,7 @@ def serve(instance: Path, port: int, startup_timeout: float = 60) -> Iterator[Se
     with open(log, "w") as handle:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
             [sys.executable, "-m", "surveyapp.cli", "serve", "--port", str(port)],
-            env=_surveyapp_env(instance),
+            env=surveyapp_env(instance),
             stdout=handle,
             stderr=subprocess.STDOUT,
             text=True,
