@@ -216,6 +216,7 @@ class WrkResult:
     p99_ms: float
     wrk_cpu_share: float  # of the 2 cores
     server_cpu_share: float
+    server_cpu_ms: float  # server CPU per request: steadier than req/s on a busy machine
     problems: str  # empty when every answer was the expected one
 
     @property
@@ -276,6 +277,7 @@ def run_wrk(
         p99_ms=r["p99_us"] / 1000,
         wrk_cpu_share=wrk_cpu / wall / 2,
         server_cpu_share=server_cpu / wall / 2,
+        server_cpu_ms=1000 * server_cpu / max(r["requests"], 1),
         problems="; ".join(problems),
     )
 
@@ -422,7 +424,7 @@ def measure_database(
         figures: dict[tuple[str, str], list[WrkResult]] = {}
         print(
             f"   {'round':<6}{'request':<8}{'app':<11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
-            f"{'wrk CPU':>9}{'server CPU':>11}"
+            f"{'wrk CPU':>9}{'server CPU':>11}{'CPU ms/req':>11}"
         )
         for round_no in range(1, args.rounds + 1):
             for kind, method in (("GET", "GET"), ("save", "POST")):
@@ -432,7 +434,7 @@ def measure_database(
                     print(
                         f"   {round_no:<6}{kind:<8}{name:<11}{r.rps:>8.0f}{r.p50_ms:>8.1f}"
                         f"{r.p99_ms:>8.1f}{100 * r.wrk_cpu_share:>8.0f}%"
-                        f"{100 * r.server_cpu_share:>10.0f}%"
+                        f"{100 * r.server_cpu_share:>10.0f}%{r.server_cpu_ms:>11.2f}"
                         + (f"  INVALID: {r.problems}" if r.problems else "")
                     )
         print(
@@ -445,6 +447,8 @@ def measure_database(
             b = statistics.median(r.rps for r in bare_runs)
             s = statistics.median(r.rps for r in survey_runs)
             ratio = s / b
+            b_cpu = statistics.median(r.server_cpu_ms for r in bare_runs)
+            s_cpu = statistics.median(r.server_cpu_ms for r in survey_runs)
             print(
                 f"   {kind:<5} bare {b:>6.0f} req/s p50 "
                 f"{statistics.median(r.p50_ms for r in bare_runs):.1f} / p99 "
@@ -454,6 +458,11 @@ def measure_database(
                 f"{statistics.median(r.p99_ms for r in survey_runs):.1f} ms;"
                 f" ratio {ratio:.2f} (target >= {TARGETS[kind]})"
                 f"  {verdict(valid and ratio >= TARGETS[kind]) if valid else 'INVALID'}"
+            )
+            print(
+                f"         server CPU per request: bare {b_cpu:.2f} ms, surveyapp {s_cpu:.2f} ms,"
+                f" bare/surveyapp {b_cpu / s_cpu:.2f} (the req/s ratio an idle machine would"
+                " show if both were CPU-bound)"
             )
     count_statements(instance, survey_url, tokens[0], args.page)
 
