@@ -21,8 +21,10 @@ p99 page latency under 1 s; and stored responses in the open wave == completions
 
 --stress uses 1-4 s per page and workers arriving over 5 s, and doubles the crowd step
 by step (25, 50, 100, ... up to --workers, default 800), each step on a fresh server
-process; it reports the largest crowd the server carries (all complete, no timeout,
-p99 under 1 s) and stops at the first step that fails.
+process. It reports the largest crowd the server carries (every step up to it: all
+complete, no timeout, p99 under 1 s) and, apart, the largest crowd served without a
+timeout and with p99 under 1 s whatever the 429s; it stops at the first step with a
+timeout or a p99 of 1 s or more.
 """
 
 from __future__ import annotations
@@ -223,7 +225,12 @@ def main() -> None:
             print(f"\noverall: {verdict(ok)}")
             return
 
-        carried = 0
+        # Two breaking points: "carried" (every target met) and "fast" (no timeout and
+        # p99 under 1 s, whatever the 429s). Stepping goes on past a step that only
+        # fails on 429s, so the latency breaking point is found even while the rate
+        # limits turn workers away; it stops at the first timeout or slow p99.
+        carried = fast = 0
+        every_step_ok = True
         step = 25
         while step <= workers:
             plan = Plan(step, arrival, think[0], think[1], seed=args.seed + step)
@@ -234,15 +241,26 @@ def main() -> None:
                 m,
                 base,
             )
-            if not ok:
+            turned_away = m.report.count("rate_limited")
+            if turned_away:
+                print(
+                    f"  note: {turned_away} workers were turned away with 429, so this step "
+                    f"put less load on the server than {step} workers taking the survey"
+                )
+            lat = m.report.latencies()
+            if m.report.count("timeout") or not lat or percentile(lat, 99) >= P99_TARGET:
                 break
-            carried = step
+            fast = step
+            every_step_ok = every_step_ok and ok
+            if every_step_ok:
+                carried = step
             step *= 2
         print(
-            f"\nstress: the server carries {carried} simultaneous workers "
-            f"(all complete, no timeout, p99 under {P99_TARGET * 1000:.0f} ms)"
+            f"\nstress: the server carries {carried} simultaneous workers (all complete, no "
+            f"timeout, p99 under {P99_TARGET * 1000:.0f} ms)"
             + ("" if carried else " - not even the first step of 25")
         )
+        print(f"        no timeout and p99 under {P99_TARGET * 1000:.0f} ms up to {fast} workers")
 
 
 if __name__ == "__main__":
