@@ -166,6 +166,8 @@ def print_crowd(title: str, m: Measured, base: Measured) -> bool:
         f" of one core), server {m.server_cpu:.1f} s ({100 * m.server_cpu / wall:.1f} %"
         f" of one core); 2 cores, load average {os.getloadavg()[0]:.2f}"
     )
+    if rep.client_cpu_seconds > 0.5 * wall:
+        print("  WARNING: the client used over half a core: it may be what limits this run")
     for line in rep.details():
         print(f"  failure: {line}")
     return completed == n and timeouts == 0 and p99_ok and stored_ok
