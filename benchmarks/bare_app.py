@@ -107,6 +107,8 @@ PAGE = """<!doctype html>
 
 
 def create(url: str | None = None) -> Flask:
+    if not 1 <= QUESTIONS <= 10:
+        raise ValueError("BARE_QUESTIONS must be between 1 and 10 (the table's columns)")
     app = Flask(__name__)
     # A template from a loader, as an app's templates folder would be: compiled once and
     # cached (render_template_string would compile it on every request).

@@ -71,6 +71,7 @@ from tests.load_workers import (  # noqa: E402
 LUA = HERE / "wrk_sessions.lua"
 TARGETS = {"GET": 0.6, "save": 0.7}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_RADIO_NAME = re.compile(r'<input type="radio"[^>]*\bname="([^"]+)"')
 
 
 def verdict(ok: bool) -> str:
@@ -151,11 +152,19 @@ def gunicorn(
             process.wait(timeout=20)
 
 
-def surveyapp_sessions(port: int, tokens: list[str], page: int, n: int, rng: random.Random):
-    """Start n surveys over HTTP, answer pages 1..page-1, and return for each connection
-    (path, Cookie header, save body) plus the page's size in bytes."""
-    lines = []
-    size = 0
+Session = tuple[str, str, str, str]  # path, Cookie header, save body A, save body B
+
+
+def surveyapp_sessions(
+    port: int, tokens: list[str], page: int, n: int, rng: random.Random
+) -> tuple[list[Session], int, int]:
+    """Start n surveys over HTTP and answer pages 1..page-1 in each (a mid-survey draft).
+
+    Returns one session per connection, the measured page's size in bytes and its
+    number of questions (radio groups).
+    """
+    lines: list[Session] = []
+    size = questions = 0
     for i in range(n):
         browser = Browser("127.0.0.1", port, "en", WorkerResult())
         base = f"/s/{tokens[i % len(tokens)]}"
@@ -178,6 +187,7 @@ def surveyapp_sessions(port: int, tokens: list[str], page: int, n: int, rng: ran
                 if status != 302:
                     raise RuntimeError(f"saving page {number} answered {status}")
         size = len(html.encode())
+        questions = len(set(_RADIO_NAME.findall(html)))
         cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
         lines.append(
             (
@@ -188,14 +198,16 @@ def surveyapp_sessions(port: int, tokens: list[str], page: int, n: int, rng: ran
             )
         )
         browser.close()
-    return lines, size
+    return lines, size, questions
 
 
-def bare_sessions(port: int, page: int, n: int, rng: random.Random):
+def bare_sessions(
+    port: int, page: int, n: int, questions: int, rng: random.Random
+) -> tuple[list[Session], int]:
+    """One session per connection for the bare app (no cookies), and its page's size."""
     with contextlib.closing(http.client.HTTPConnection("127.0.0.1", port, 10)) as c:
         c.request("GET", f"/p/{page}")
         size = len(c.getresponse().read())
-    questions = int(os.environ.get("BARE_QUESTIONS", "5"))
 
     def body() -> str:
         return urllib.parse.urlencode({f"q{q}": rng.randint(1, 6) for q in range(1, questions + 1)})
@@ -204,7 +216,7 @@ def bare_sessions(port: int, page: int, n: int, rng: random.Random):
     return lines, size
 
 
-def write_sessions(lines: list[tuple[str, str, str, str]], path: Path) -> Path:
+def write_sessions(lines: list[Session], path: Path) -> Path:
     path.write_text("".join("\t".join(line) + "\n" for line in lines))
     return path
 
@@ -384,87 +396,96 @@ def measure_database(
         bare_app.db.engine.dispose()
 
     survey_env = surveyapp_env(instance, survey_url)
-    bare_env = {**os.environ, "BARE_DATABASE_URL": bare_url}
-    with (
-        gunicorn(
-            "bare",
-            "bare_app:create()",
-            args.port,
-            bare_env,
-            "/p/1",
-            instance / "bare-gunicorn.log",
-        ) as bare_server,
-        gunicorn(
-            "surveyapp",
-            "surveyapp_wsgi:app",
-            args.port + 1,
-            survey_env,
-            "/healthz",
-            instance / "surveyapp-gunicorn.log",
-        ) as survey_server,
-    ):
-        s_lines, s_size = surveyapp_sessions(
+    # surveyapp first: the bare app is then given as many questions as the survey page.
+    with gunicorn(
+        "surveyapp",
+        "surveyapp_wsgi:app",
+        args.port + 1,
+        survey_env,
+        "/healthz",
+        instance / "surveyapp-gunicorn.log",
+    ) as survey_server:
+        s_lines, s_size, questions = surveyapp_sessions(
             survey_server.port, tokens, args.page, args.connections, rng
         )
-        b_lines, b_size = bare_sessions(bare_server.port, args.page, args.connections, rng)
-        files = {
-            "surveyapp": write_sessions(s_lines, instance / "surveyapp-sessions.tsv"),
-            "bare": write_sessions(b_lines, instance / "bare-sessions.tsv"),
-        }
-        servers = {"bare": bare_server, "surveyapp": survey_server}
-        print(
-            f"\n== {label}: gunicorn, 2 sync workers each; wrk {args.connections} connections, "
-            f"{args.duration:g} s per figure, {args.rounds} round(s)"
-        )
-        print(f"   page {args.page}: surveyapp {s_size} bytes, bare {b_size} bytes")
-        for name in ("bare", "surveyapp"):  # warm both: imports, templates, pools
-            for method in ("GET", "POST"):
-                run_wrk(servers[name], method, files[name], args.connections, 2)
-
-        figures: dict[tuple[str, str], list[WrkResult]] = {}
-        print(
-            f"   {'round':<6}{'request':<8}{'app':<11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
-            f"{'wrk CPU':>9}{'server CPU':>11}{'CPU ms/req':>11}"
-        )
-        for round_no in range(1, args.rounds + 1):
-            for kind, method in (("GET", "GET"), ("save", "POST")):
-                for name in ("bare", "surveyapp"):
-                    r = run_wrk(servers[name], method, files[name], args.connections, args.duration)
-                    figures.setdefault((kind, name), []).append(r)
-                    print(
-                        f"   {round_no:<6}{kind:<8}{name:<11}{r.rps:>8.0f}{r.p50_ms:>8.1f}"
-                        f"{r.p99_ms:>8.1f}{100 * r.wrk_cpu_share:>8.0f}%"
-                        f"{100 * r.server_cpu_share:>10.0f}%{r.server_cpu_ms:>11.2f}"
-                        + (f"  INVALID: {r.problems}" if r.problems else "")
-                    )
-        print(
-            f"   summary (medians over rounds; CPU as a share of the 2 cores), load average "
-            f"{os.getloadavg()[0]:.2f}:"
-        )
-        for kind in ("GET", "save"):
-            bare_runs, survey_runs = figures[(kind, "bare")], figures[(kind, "surveyapp")]
-            valid = all(r.valid for r in bare_runs + survey_runs)
-            b = statistics.median(r.rps for r in bare_runs)
-            s = statistics.median(r.rps for r in survey_runs)
-            ratio = s / b
-            b_cpu = statistics.median(r.server_cpu_ms for r in bare_runs)
-            s_cpu = statistics.median(r.server_cpu_ms for r in survey_runs)
-            print(
-                f"   {kind:<5} bare {b:>6.0f} req/s p50 "
-                f"{statistics.median(r.p50_ms for r in bare_runs):.1f} / p99 "
-                f"{statistics.median(r.p99_ms for r in bare_runs):.1f} ms;"
-                f" surveyapp {s:>6.0f} req/s p50 "
-                f"{statistics.median(r.p50_ms for r in survey_runs):.1f} / p99 "
-                f"{statistics.median(r.p99_ms for r in survey_runs):.1f} ms;"
-                f" ratio {ratio:.2f} (target >= {TARGETS[kind]})"
-                f"  {verdict(valid and ratio >= TARGETS[kind]) if valid else 'INVALID'}"
+        bare_env = {**os.environ, "BARE_DATABASE_URL": bare_url, "BARE_QUESTIONS": str(questions)}
+        with gunicorn(
+            "bare", "bare_app:create()", args.port, bare_env, "/p/1", instance / "bare.log"
+        ) as bare_server:
+            b_lines, b_size = bare_sessions(
+                bare_server.port, args.page, args.connections, questions, rng
             )
-            print(
-                f"         server CPU per request: bare {b_cpu:.2f} ms, surveyapp {s_cpu:.2f} ms,"
-                f" bare/surveyapp {b_cpu / s_cpu:.2f} (the req/s ratio an idle machine would"
-                " show if both were CPU-bound)"
-            )
+            files = {
+                "surveyapp": write_sessions(s_lines, instance / "surveyapp-sessions.tsv"),
+                "bare": write_sessions(b_lines, instance / "bare-sessions.tsv"),
+            }
+            sizes = {"surveyapp": s_size, "bare": b_size}
+            measure_pair(bare_server, survey_server, files, sizes, label, args)
     count_statements(instance, survey_url, tokens[0], args.page)
+
+
+def measure_pair(
+    bare_server: Gunicorn,
+    survey_server: Gunicorn,
+    files: dict[str, Path],
+    sizes: dict[str, int],
+    label: str,
+    args: argparse.Namespace,
+) -> None:
+    """Warm both apps, then alternate wrk runs between them; print figures and ratios."""
+    servers = {"bare": bare_server, "surveyapp": survey_server}
+    print(
+        f"\n== {label}: gunicorn, 2 sync workers each; wrk {args.connections} connections, "
+        f"{args.duration:g} s per figure, {args.rounds} round(s)"
+    )
+    print(f"   page {args.page}: surveyapp {sizes['surveyapp']} bytes, bare {sizes['bare']} bytes")
+    for name in ("bare", "surveyapp"):  # warm both: imports, templates, pools
+        for method in ("GET", "POST"):
+            run_wrk(servers[name], method, files[name], args.connections, 2)
+
+    figures: dict[tuple[str, str], list[WrkResult]] = {}
+    print(
+        f"   {'round':<6}{'request':<8}{'app':<11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'wrk CPU':>9}{'server CPU':>11}{'CPU ms/req':>11}"
+    )
+    for round_no in range(1, args.rounds + 1):
+        for kind, method in (("GET", "GET"), ("save", "POST")):
+            for name in ("bare", "surveyapp"):
+                r = run_wrk(servers[name], method, files[name], args.connections, args.duration)
+                figures.setdefault((kind, name), []).append(r)
+                print(
+                    f"   {round_no:<6}{kind:<8}{name:<11}{r.rps:>8.0f}{r.p50_ms:>8.1f}"
+                    f"{r.p99_ms:>8.1f}{100 * r.wrk_cpu_share:>8.0f}%"
+                    f"{100 * r.server_cpu_share:>10.0f}%{r.server_cpu_ms:>11.2f}"
+                    + (f"  INVALID: {r.problems}" if r.problems else "")
+                )
+    print(
+        f"   summary (medians over rounds; CPU as a share of the 2 cores), load average "
+        f"{os.getloadavg()[0]:.2f}:"
+    )
+    for kind in ("GET", "save"):
+        bare_runs, survey_runs = figures[(kind, "bare")], figures[(kind, "surveyapp")]
+        valid = all(r.valid for r in bare_runs + survey_runs)
+        b = statistics.median(r.rps for r in bare_runs)
+        s = statistics.median(r.rps for r in survey_runs)
+        ratio = s / b
+        b_cpu = statistics.median(r.server_cpu_ms for r in bare_runs)
+        s_cpu = statistics.median(r.server_cpu_ms for r in survey_runs)
+        print(
+            f"   {kind:<5} bare {b:>6.0f} req/s p50 "
+            f"{statistics.median(r.p50_ms for r in bare_runs):.1f} / p99 "
+            f"{statistics.median(r.p99_ms for r in bare_runs):.1f} ms;"
+            f" surveyapp {s:>6.0f} req/s p50 "
+            f"{statistics.median(r.p50_ms for r in survey_runs):.1f} / p99 "
+            f"{statistics.median(r.p99_ms for r in survey_runs):.1f} ms;"
+            f" ratio {ratio:.2f} (target >= {TARGETS[kind]})"
+            f"  {verdict(valid and ratio >= TARGETS[kind]) if valid else 'INVALID'}"
+        )
+        print(
+            f"         server CPU per request: bare {b_cpu:.2f} ms, surveyapp {s_cpu:.2f} ms,"
+            f" bare/surveyapp {b_cpu / s_cpu:.2f} (the req/s ratio an idle machine would"
+            " show if both were CPU-bound)"
+        )
 
 
 def main() -> None:
