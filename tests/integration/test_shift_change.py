@@ -25,14 +25,6 @@ WORKERS = 50
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "today's rate limits (20 starts/minute and 120 page saves/minute per address) "
-        "turn away a crew sharing one address; remove when the server carries a shift change"
-    ),
-)
 def test_fifty_workers_from_one_address_all_complete():
     # Arrivals over 10 s and 0.2-1 s per page: about 25 s in all, under the 60 s budget.
     plan = Plan(workers=WORKERS, arrival_seconds=10, think_min=0.2, think_max=1.0, seed=8)
