@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -124,6 +125,28 @@ def _link_of(row: RowMapping) -> LinkInfo:
     )
 
 
+def _statement(with_draft: bool) -> Select[Any]:
+    statement = (
+        select(*_COLUMNS)
+        .select_from(_L)
+        .join(_W, _W.c.id == _L.c.wave_id)
+        .join(_E, _E.c.id == _L.c.employer_id)
+        .join(_P, _P.c.id == _W.c.partnership_id)
+        .where(_L.c.token == bindparam("token"))
+    )
+    if with_draft:
+        statement = statement.add_columns(*_DRAFT_COLUMNS).outerjoin(
+            _D, and_(_D.c.link_id == _L.c.id, _D.c.token_hash == bindparam("draft_hash"))
+        )
+    return statement
+
+
+# Built once: a request only binds its token and draft hash (no query building, and
+# SQLAlchemy's compiled-statement cache is hit by the same object every time).
+_BY_TOKEN = _statement(with_draft=False)
+_BY_TOKEN_WITH_DRAFT = _statement(with_draft=True)
+
+
 def load(
     session: Session, token: str, draft_hash: str | None = None
 ) -> tuple[LinkInfo | None, dict[str, object] | None]:
@@ -131,23 +154,19 @@ def load(
 
     Malformed tokens are refused before the database is asked. The draft is joined
     only when it belongs to this link, so a draft cookie made on another employer's
-    link finds nothing here.
+    link finds nothing here. The statement runs on the session's connection (in its
+    transaction), without the ORM's per-statement work: there are no ORM objects.
     """
     if not TOKEN_PATTERN.match(token):
         return None, None
-    query = (
-        select(*_COLUMNS)
-        .select_from(_L)
-        .join(_W, _W.c.id == _L.c.wave_id)
-        .join(_E, _E.c.id == _L.c.employer_id)
-        .join(_P, _P.c.id == _W.c.partnership_id)
-        .where(_L.c.token == token)
-    )
-    if draft_hash is not None:
-        query = query.add_columns(*_DRAFT_COLUMNS).outerjoin(
-            _D, and_(_D.c.link_id == _L.c.id, _D.c.token_hash == draft_hash)
+    connection = session.connection()
+    if draft_hash is None:
+        result = connection.execute(_BY_TOKEN, {"token": token})
+    else:
+        result = connection.execute(
+            _BY_TOKEN_WITH_DRAFT, {"token": token, "draft_hash": draft_hash}
         )
-    row = session.execute(query).mappings().first()
+    row = result.mappings().first()
     if row is None:
         return None, None
     draft = None

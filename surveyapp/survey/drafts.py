@@ -128,7 +128,7 @@ def start_draft(
     draft_id = secrets.token_hex(16)
     data_key = new_data_key()
     contents = DraftContents(language=language)
-    session.execute(
+    session.connection().execute(
         insert(DRAFTS).values(
             id=draft_id,
             token_hash=_digest("draft", cookie),
@@ -177,7 +177,7 @@ def save_answers(
         values["resume_hash"] = _digest("resume", code)
         draft.has_resume_code = True
     values["contents"] = draft.sealed_contents()
-    session.execute(update(DRAFTS).where(DRAFTS.c.id == draft.id).values(**values))
+    session.connection().execute(update(DRAFTS).where(DRAFTS.c.id == draft.id).values(**values))
     return draft.contents.resume_code if with_resume_code else None
 
 
@@ -191,7 +191,8 @@ def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDra
     if len(code) != RESUME_LENGTH:
         return None
     row = (
-        session.execute(select(DRAFTS).where(DRAFTS.c.resume_hash == _digest("resume", code)))
+        session.connection()
+        .execute(select(DRAFTS).where(DRAFTS.c.resume_hash == _digest("resume", code)))
         .mappings()
         .first()
     )
@@ -203,7 +204,7 @@ def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDra
     except DraftUnreadable:
         return None
     cookie = secrets.token_urlsafe(32)
-    session.execute(
+    session.connection().execute(
         update(DRAFTS)
         .where(DRAFTS.c.id == draft.id)
         .values(
@@ -215,9 +216,9 @@ def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDra
 
 
 def discard_draft(session: Session, draft: OpenDraft) -> None:
-    session.execute(delete(DRAFTS).where(DRAFTS.c.id == draft.id))
+    session.connection().execute(delete(DRAFTS).where(DRAFTS.c.id == draft.id))
 
 
 def purge_expired(session: Session) -> int:
-    result = session.execute(delete(DRAFTS).where(DRAFTS.c.expires_on < today()))
+    result = session.connection().execute(delete(DRAFTS).where(DRAFTS.c.expires_on < today()))
     return int(getattr(result, "rowcount", 0) or 0)

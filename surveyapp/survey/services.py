@@ -94,7 +94,7 @@ def submit_response(
         else:
             comments.append((item.id, str(value)))
     if link.wave.require_codes:
-        spent = session.execute(
+        spent = session.connection().execute(
             update(AccessCode)
             .where(
                 AccessCode.code_hash == (draft.access_code_hash or ""),
@@ -105,7 +105,7 @@ def submit_response(
         )
         if getattr(spent, "rowcount", 0) != 1:
             raise CodeAlreadyUsed
-    session.execute(
+    session.connection().execute(
         insert(Response.__table__).values(
             id=response_id,
             wave_id=link.wave_id,
@@ -118,11 +118,11 @@ def submit_response(
         )
     )
     if choice_rows:
-        session.execute(insert(Answer.__table__), choice_rows)
+        session.connection().execute(insert(Answer.__table__), choice_rows)
     key = pending_comment_key(secret_key)
     for item_id, text in comments:
         comment_id = secrets.token_hex(16)
-        session.execute(
+        session.connection().execute(
             insert(PendingComment.__table__).values(
                 id=comment_id,
                 wave_id=link.wave_id,

@@ -29,7 +29,6 @@ from .answers import (
     check_complete,
     check_page,
     fields_with_bad_encoding,
-    missing_option_label,
 )
 from .context import LinkInfo
 from .drafts import (
@@ -41,6 +40,7 @@ from .drafts import (
     save_answers,
     start_draft,
 )
+from .markup import radio_options
 from .services import CodeAlreadyUsed, access_code_usable, submit_response
 from .settle import settle_due, settle_wave
 
@@ -253,7 +253,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
             },
             error_labels={item.id: item.text[lang] for item in items},
             from_check=from_check,
-            missing_label=lambda item: missing_option_label(item, lang),
+            radio_options=radio_options,
         ),
     )
 
