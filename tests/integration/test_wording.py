@@ -78,12 +78,16 @@ def test_comment_promise_is_the_same_on_the_first_page_and_beside_the_comment_bo
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_first_page_states_the_partnerships_own_quote_threshold(sqlite_app, lang):
+def test_both_pages_state_the_partnerships_own_quote_threshold(sqlite_app, lang):
     token = make_wave(sqlite_app, k=15)[0]  # the factory sets quote_min_responses = 15
     driver = SurveyDriver(sqlite_app.test_client(), token, language=LANGUAGES[lang])
     text = _text(driver.get())
     assert PROMISE[lang].format(n=15) in text
     assert "partnership’s staff" not in text
+    driver.start()
+    beside_the_box = _text(driver.get(f"/p/{COMMENT_PAGE}"))
+    assert PROMISE[lang].format(n=15) in beside_the_box
+    assert PROMISE[lang].format(n=10) not in beside_the_box
 
 
 # ------------------------------------------------------------- "choose an answer"
