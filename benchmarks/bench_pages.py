@@ -18,8 +18,9 @@ Every response's status is checked (200 for GET, 302 for save); a run with any o
 answer or socket error is marked INVALID instead of being trusted.
 
 surveyapp runs as shipped except for its rate limits, which are off in
-benchmarks/surveyapp_wsgi.py: from one address the save limit (120 a minute) would
-turn nearly every request into a 429. So these figures leave out the limiter's cost.
+benchmarks/surveyapp_wsgi.py: each connection saves its one draft far more often than
+the per-draft limit (60 a minute) allows, so nearly every request would be a 429. So
+these figures leave out the limiter's cost.
 
 Measurements alternate between the two apps (bare GET, surveyapp GET, bare save,
 surveyapp save) for --rounds rounds; the summary takes each figure's median, and the
