@@ -16,23 +16,12 @@ from pathlib import Path
 import pytest
 
 from ..conftest import SECRET
+from ..load_workers import free_port
 
 pytestmark = pytest.mark.slow
 
 SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
 LINK = re.compile(r"(https?://\S+)/s/([A-Za-z0-9_-]+)")
-
-
-def free_port() -> int:
-    # Below the ephemeral range, where load tests leave sockets in TIME-WAIT.
-    for port in range(21000 + os.getpid() % 5000, 32000):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
 
 
 @dataclass
