@@ -295,21 +295,17 @@ def check(token: str) -> ResponseReturnValue:
 def _render_check(
     link: LinkInfo, instrument: Instrument, draft: OpenDraft, *, show_errors: bool
 ) -> ResponseReturnValue:
+    """The check page; after a refused send, the questions still unanswered are errors
+    (the page sums them up per question group)."""
     answers = draft.answers
-    problems = check_complete(instrument, answers)
-    errors = {item_id: _("Answer this question.") for item_id in problems} if show_errors else {}
+    problems = check_complete(instrument, answers) if show_errors else []
     return render_template(
         "survey/check.html",
         **_context(
             link,
             instrument,
             answers=answers,
-            problems=set(problems),
-            errors=errors,
-            error_targets={item_id: f"row-{item_id}" for item_id in errors},
-            error_labels={
-                item_id: instrument.item(item_id).text[_language(instrument)] for item_id in errors
-            },
+            errors={item_id: _("Answer this question.") for item_id in problems},
         ),
     )
 
