@@ -7,13 +7,18 @@ each instrument, with no code change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from flask import Flask, current_app, g, request
 from flask.wrappers import Response
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -79,9 +84,43 @@ def init_app(app: Flask, babel: Babel) -> None:
     @app.context_processor
     def language_context() -> dict[str, object]:
         current = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        translations = get_translations()
         return {
             "current_lang": current,
             "other_languages": [
                 (code, language_name(code)) for code in supported_languages() if code != current
             ],
+            # The page's own translations, looked up once: Flask-Babel's template
+            # gettext finds the request's locale and catalog again for every string.
+            "gettext": _template_gettext(translations),
+            "ngettext": _template_ngettext(translations),
         }
+
+
+def _template_gettext(translations: Any) -> Callable[..., str]:
+    """Jinja's "newstyle" gettext (``_("...%(name)s", name=x)``) over one catalog."""
+
+    @pass_context
+    def gettext(context: Context, string: str, /, **variables: Any) -> str:
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            # Our own catalog, as in Jinja's own i18n: the variables are escaped by %.
+            text = Markup(text)  # noqa: S704
+        # Always a format string, as in Jinja ("%%" means "%"), with or without variables.
+        return text % variables
+
+    return gettext
+
+
+def _template_ngettext(translations: Any) -> Callable[..., str]:
+    @pass_context
+    def ngettext(
+        context: Context, singular: str, plural: str, num: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - as in gettext above
+        return text % variables
+
+    return ngettext
