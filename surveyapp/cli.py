@@ -19,7 +19,12 @@ _created: list[Flask] = []
 
 
 def _create_app() -> Flask:
-    app = create_app()
+    try:
+        app = create_app()
+    except ValueError as exc:
+        # A setting that cannot work (a rate limit, a short SECRET_KEY): one line, exit 1.
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     _created.append(app)
     return app
 

@@ -211,3 +211,18 @@ def test_demo_links_use_the_public_url_when_it_is_set(tmp_path):
     )
     bases = {match.group(1) for match in LINK.finditer(result.stdout)}
     assert bases == {"https://survey.example.org"}
+
+
+def test_a_limit_that_cannot_work_stops_the_server_with_one_line(tmp_path):
+    env = _environment(tmp_path, SURVEYAPP_LIMIT_PAGE="lots")
+    result = subprocess.run(
+        [SURVEYAPP, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: SURVEYAPP_LIMIT_PAGE='lots' is not a rate limit; write it like '20000/hour'"
+    ]
