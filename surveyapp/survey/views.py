@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -76,7 +76,9 @@ def _instrument(link: LinkInfo) -> Instrument:
 
 
 def _language(instrument: Instrument) -> str:
-    current = str(get_locale() or "en")
+    current = g.get("survey_language")
+    if current is None:
+        current = g.survey_language = str(get_locale() or "en")
     return current if current in instrument.languages else instrument.languages[0]
 
 
