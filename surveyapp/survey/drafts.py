@@ -215,8 +215,10 @@ def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDra
     return draft, cookie
 
 
-def discard_draft(session: Session, draft: OpenDraft) -> None:
-    session.connection().execute(delete(DRAFTS).where(DRAFTS.c.id == draft.id))
+def discard_draft(session: Session, draft: OpenDraft) -> bool:
+    """Delete the draft; False if it was already gone (sent by a request meanwhile)."""
+    result = session.connection().execute(delete(DRAFTS).where(DRAFTS.c.id == draft.id))
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 def purge_expired(session: Session) -> int:

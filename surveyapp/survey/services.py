@@ -26,6 +26,10 @@ class CodeAlreadyUsed(Exception):
     """The single-use code was spent by another submission first."""
 
 
+class DraftAlreadySent(Exception):
+    """The same draft was sent by another request first (a double tap on "Send")."""
+
+
 def normalise_access_code(raw: str) -> str:
     return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())
 
@@ -76,6 +80,7 @@ def submit_response(
 
     :return: the new response's random id.
     :raises CodeAlreadyUsed: the wave needs a code and it was spent meanwhile.
+    :raises DraftAlreadySent: the draft was sent by another request meanwhile.
     :raises ValueError: an answer that is not one of its question's options (the
         view checks the draft first; this is the last line before storage).
     """
@@ -93,6 +98,10 @@ def submit_response(
             choice_rows.append({"response_id": response_id, "item_id": item.id, "code": value})
         else:
             comments.append((item.id, str(value)))
+    # The draft goes first: its row lock makes a second, simultaneous send of the same
+    # draft wait for the first and then find nothing, rather than store a copy.
+    if not discard_draft(session, draft):
+        raise DraftAlreadySent
     if link.wave.require_codes:
         spent = session.connection().execute(
             update(AccessCode)
@@ -132,5 +141,4 @@ def submit_response(
                 sealed_text=seal(key, text.encode(), f"{comment_id}:pending"),
             )
         )
-    discard_draft(session, draft)
     return response_id

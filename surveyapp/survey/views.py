@@ -41,7 +41,7 @@ from .drafts import (
     start_draft,
 )
 from .markup import radio_options
-from .services import CodeAlreadyUsed, access_code_usable, submit_response
+from .services import CodeAlreadyUsed, DraftAlreadySent, access_code_usable, submit_response
 from .settle import settle_due, settle_wave
 
 log = logging.getLogger(__name__)
@@ -331,6 +331,10 @@ def submit(token: str) -> ResponseReturnValue:
         submit_response(db.session, link, draft, instrument, str(current_app.config["SECRET_KEY"]))
         due = settle_due(db.session, wave_id)
         db.session.commit()
+    except DraftAlreadySent:
+        # A double tap: the first send stored the answers; this one says the same.
+        db.session.rollback()
+        due = False
     except CodeAlreadyUsed:
         db.session.rollback()
         security_event("single-use code reused")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -327,3 +328,37 @@ def test_the_answered_mark_expires_at_midnight_never_at_the_time_of_sending():
     # A wave still open after its planned closing day: until the end of tomorrow.
     assert done_expires(date(2027, 2, 1), now) == datetime(2027, 3, 3, tzinfo=UTC)
     assert done_expires(None, now) == datetime(2027, 5, 31, tzinfo=UTC)  # 1 March + 90 days
+
+
+def test_a_double_tap_on_send_stores_one_response(app, client):
+    """Eight simultaneous sends of one draft (a phone on a weak connection, tapped
+    again and again): one response, and every tap gets a calm answer, never a 500."""
+    token = make_wave(app)[0]
+    driver = SurveyDriver(client, token)
+    driver.start()
+    driver.answer_all()
+    driver.get("/check")
+    cookies = [(c.key, c.value, c.path) for c in client._cookies.values()]  # noqa: SLF001
+    taps = []
+    for _ in range(8):
+        tap = app.test_client()
+        for key, value, path in cookies:
+            tap.set_cookie(key, value, path=path)
+        taps.append(tap)
+    barrier = threading.Barrier(len(taps))
+    statuses: list[int] = []
+
+    def send(tap) -> None:
+        barrier.wait()
+        statuses.append(
+            tap.post(f"/s/{token}/submit", data={"csrf_token": driver.csrf}).status_code
+        )
+
+    threads = [threading.Thread(target=send, args=(tap,)) for tap in taps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [302] * 8
+    assert _stored(app)[0] == 1
+    assert _stored(app)[3] == 0
