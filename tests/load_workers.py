@@ -109,8 +109,11 @@ class Browser:
         sock = self.connection.sock if self.connection is not None else None
         if sock is None:
             return True
-        readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
+        # poll(), not select(): select() cannot watch a descriptor numbered 1024 or more,
+        # which a crowd of over a thousand workers in one client process reaches.
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        if not poller.poll(0):
             return False
         try:
             return sock.recv(1, socket.MSG_PEEK) == b""
