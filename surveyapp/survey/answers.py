@@ -44,13 +44,6 @@ class PageCheck:
         return not self.errors
 
 
-def missing_option_label(item: Item, language: str) -> str | None:
-    for option in item.options:
-        if option.missing:
-            return option.label[language]
-    return None
-
-
 #: By the instrument convention (instruments/README.md) code 98 is the "Not sure"
 #: answer; any other missing option (99, "Prefer not to say") is a way not to answer.
 NOT_SURE_CODE = 98
