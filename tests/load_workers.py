@@ -413,19 +413,6 @@ def run_workers(
     return RunReport(plan, final, wall, cpu)
 
 
-def free_port(low: int = 20000, high: int = 32000) -> int:
-    """A free port below the ephemeral range (load leaves it full of TIME-WAIT sockets)."""
-    for _ in range(200):
-        port = random.randint(low, high)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port between {low} and {high}")
-
-
 def surveyapp_env(instance: Path, database_url: str | None = None) -> dict[str, str]:
     """The environment of a surveyapp command: this instance folder, SQLite in it unless
     ``database_url`` is given (an inherited DATABASE_URL or SECRET_KEY is dropped)."""

@@ -65,17 +65,17 @@ def find_bindir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    # Below the ephemeral range: load tests leave it full of TIME-WAIT sockets.
+def free_port(low: int = 20000, high: int = 32000) -> int:
+    """A free port below the ephemeral range (load leaves it full of TIME-WAIT sockets)."""
     for _ in range(200):
-        port = random.randint(20000, 32000)
+        port = random.randint(low, high)
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise PostgresUnavailable("no free port for PostgreSQL between 20000 and 32000")
+    raise RuntimeError(f"no free port between {low} and {high}")
 
 
 @contextlib.contextmanager
@@ -92,7 +92,10 @@ def running_server() -> Iterator[PostgresServer]:
     if run_as:
         shutil.chown(tmp, run_as)
         shutil.chown(datadir, run_as)
-    port = _free_port()
+    try:
+        port = free_port()
+    except RuntimeError as exc:
+        raise PostgresUnavailable(str(exc)) from exc
     server = PostgresServer(bindir, datadir, port, run_as)
     try:
         subprocess.run(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import SECRET
-from ..load_workers import free_port
+from ..postgres import free_port
 
 pytestmark = pytest.mark.slow
 

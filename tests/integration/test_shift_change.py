@@ -14,12 +14,12 @@ import pytest
 from ..load_workers import (
     Plan,
     create_demo,
-    free_port,
     fresh_instance,
     open_wave_responses,
     run_workers,
     serve,
 )
+from ..postgres import free_port
 
 WORKERS = 50
 
