@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from . import create_app, serving
+from .config import MAX_THREADS
 from .serving import ServerSettings
 
 _created: list[Flask] = []
@@ -86,7 +87,7 @@ def _server_settings(threads: int | None, connection_limit: int | None) -> Serve
 
 _threads_option = click.option(
     "--threads",
-    type=click.IntRange(1, 256),
+    type=click.IntRange(1, MAX_THREADS),
     default=None,
     help=f"Requests handled at once (default {ServerSettings.threads}).",
 )

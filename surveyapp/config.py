@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 
 from .ratelimit import limits_from_environment
 
+#: The most request threads `surveyapp serve` runs; the connection pool has room for them.
+MAX_THREADS = 64
+
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -56,7 +59,14 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Bound parameters may hold a worker's free text: never put them in errors or logs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "hide_parameters": True,
+            # Room for every server thread (serve --threads, at most MAX_THREADS) plus
+            # housekeeping, so no request waits for a pooled connection.
+            "pool_size": 10,
+            "max_overflow": MAX_THREADS,
+        },
         # True when served over HTTPS (directly or behind a TLS proxy): Secure and
         # __Host- cookies, HSTS. Plain-HTTP demo installs leave it off.
         "HTTPS": https,

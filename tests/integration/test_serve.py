@@ -226,3 +226,22 @@ def test_a_limit_that_cannot_work_stops_the_server_with_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "error: SURVEYAPP_LIMIT_PAGE='lots' is not a rate limit; write it like '20000/hour'"
     ]
+
+
+def test_the_connection_pool_has_room_for_every_server_thread(app):
+    """With more threads than pooled connections, requests would queue for a connection."""
+    from surveyapp.config import MAX_THREADS
+    from surveyapp.extensions import db
+
+    with app.app_context():
+        pool = db.engine.pool
+        assert pool.size() + pool._max_overflow >= MAX_THREADS + 1  # noqa: SLF001
+    too_many = subprocess.run(
+        [SURVEYAPP, "serve", "--threads", str(MAX_THREADS + 1)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_environment(Path(app.instance_path)),
+    )
+    assert too_many.returncode == 2
+    assert "--threads" in too_many.stderr
