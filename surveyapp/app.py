@@ -71,10 +71,9 @@ def _init_compression(app: Flask) -> None:
     in the page (our pages carry a CSRF token), text the attacker chooses reflected
     in the same response, and the victim's browser made to send many such requests
     while the attacker watches sizes. The second is missing: no page shows text
-    from the query string, the only part of the URL shown (in the language links)
-    is the path, which must be a valid survey token and page number to get a page
-    at all, and the only echoed input is what the worker typed, sent by POST with a
-    CSRF token. Error pages (4xx/5xx) are never compressed. So the risk is low; if a
+    from the URL (language links are relative, or built from a valid survey token),
+    and the only echoed input is what the worker typed, sent by POST with a CSRF
+    token. Error pages (4xx/5xx) are never compressed. So the risk is low; if a
     page ever echoes query-string or cross-site input, revisit this.
     """
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
