@@ -94,6 +94,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
     if status == 429:
         headers = {"Retry-After": "60"}
+    if status == 503:
+        headers = {"Retry-After": "5"}
     return body, shown, headers
 
 

@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Draft
+from ..models import DistributionLink, Draft, Wave
 from .sealing import (
     DraftContents,
     DraftUnreadable,
@@ -83,6 +83,8 @@ class OpenDraft:
     contents: DraftContents
     access_code_hash: str | None
     has_resume_code: bool
+    #: The sealed contents as read, so a save can require that nobody changed them.
+    stored_contents: str = ""
 
     @property
     def answers(self) -> Answers:
@@ -101,6 +103,7 @@ def _open(row: Mapping[str, Any], data_key: bytes) -> OpenDraft:
         contents=contents,
         access_code_hash=row["access_code_hash"],
         has_resume_code=row["key_by_resume"] is not None,
+        stored_contents=row["contents"],
     )
 
 
@@ -152,7 +155,8 @@ def save_answers(
     language: str | None = None,
     *,
     with_resume_code: bool = False,
-) -> str | None:
+    unless_changed_on_open_link: int | None = None,
+) -> bool:
     """Merge one page's answers into the draft, in one UPDATE.
 
     :param cleared: items whose answers are removed.
@@ -160,7 +164,11 @@ def save_answers(
         resume code if it has none yet (one code for the draft's whole life: the
         code is kept inside the sealed contents, so the worker holding the cookie
         can be shown the same code again, and the database holds only its HMAC).
-    :return: the draft's resume code when ``with_resume_code``, else None.
+    :param unless_changed_on_open_link: the draft was read outside this transaction:
+        store only if its contents are still as read and this link's wave is still
+        open (checked by the same UPDATE), so the write lock is held for one
+        statement rather than for the whole request.
+    :return: whether the draft was stored (always, without the condition).
     """
     for item_id in cleared:
         draft.answers.pop(item_id, None)
@@ -177,8 +185,26 @@ def save_answers(
         values["resume_hash"] = _digest("resume", code)
         draft.has_resume_code = True
     values["contents"] = draft.sealed_contents()
-    session.connection().execute(update(DRAFTS).where(DRAFTS.c.id == draft.id).values(**values))
-    return draft.contents.resume_code if with_resume_code else None
+    statement = update(DRAFTS).where(DRAFTS.c.id == draft.id)
+    if unless_changed_on_open_link is not None:
+        statement = statement.where(
+            DRAFTS.c.contents == draft.stored_contents,
+            DRAFTS.c.link_id.in_(_open_link(unless_changed_on_open_link)),
+        )
+    result = session.connection().execute(statement.values(**values))
+    stored = int(getattr(result, "rowcount", 0) or 0) == 1
+    if stored:
+        draft.stored_contents = values["contents"]
+    return stored
+
+
+def _open_link(link_id: int) -> Select[tuple[int]]:
+    links, waves = DistributionLink.__table__, Wave.__table__
+    return (
+        select(links.c.id)
+        .join(waves, waves.c.id == links.c.wave_id)
+        .where(links.c.id == link_id, links.c.active.is_(True), waves.c.status == "open")
+    )
 
 
 def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDraft, str] | None:

@@ -193,7 +193,8 @@ def begin(token: str) -> ResponseReturnValue:
 @limiter.limit(limit("page_draft"), key_func=draft_key, exempt_when=has_no_draft, methods=["POST"])
 def page(token: str, number: int) -> ResponseReturnValue:
     posted = request.method == "POST"
-    link, draft = _load(token, write=posted)
+    # A save reads without the write lock; its UPDATE then checks nothing changed.
+    link, draft = _load(token)
     instrument = _instrument(link)
     survey_page = _page(instrument, number)
     if draft is None:
@@ -220,15 +221,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
         except UnexpectedFields:
             return _tampered()
         if saving or checked.ok:
-            save_answers(
-                db.session,
-                draft,
-                checked.answers,
-                tuple(checked.cleared),
-                lang,
-                with_resume_code=saving,
-            )
-            db.session.commit()
+            _store_page(token, link, draft, checked.answers, tuple(checked.cleared), lang, saving)
             if saving:
                 return redirect(url_for("survey.saved", token=token))
             if from_check or number == len(instrument.pages):
@@ -258,6 +251,49 @@ def page(token: str, number: int) -> ResponseReturnValue:
             radio_options=radio_options,
         ),
     )
+
+
+#: Tries at storing a page against saves of the same draft from other tabs.
+STORE_TRIES = 10
+
+
+def _store_page(
+    token: str,
+    link: LinkInfo,
+    draft: OpenDraft,
+    answers: dict[str, object],
+    cleared: tuple[str, ...],
+    lang: str,
+    saving: bool,
+) -> None:
+    """Store a page's answers holding the write lock for one statement only.
+
+    The draft was read without the lock; the UPDATE stores only if the draft is as
+    it was read and the wave is still open. If another tab saved the same draft
+    meanwhile, the draft is read again and this page merged into it (optimistic
+    concurrency: nothing saved by either is lost, on SQLite or PostgreSQL); a wave
+    closed or answers sent meanwhile get their usual answer (410, "expired").
+    """
+    for _attempt in range(STORE_TRIES):
+        db.session.rollback()  # end the read: nothing was written
+        db.session.connection(execution_options={"sqlite_immediate": True})
+        if save_answers(
+            db.session,
+            draft,
+            answers,
+            cleared,
+            lang,
+            with_resume_code=saving,
+            unless_changed_on_open_link=link.id,
+        ):
+            db.session.commit()
+            return
+        db.session.rollback()
+        link, fresh = _load(token)
+        if fresh is None:
+            abort(_expired(link))
+        draft = fresh
+    abort(503)
 
 
 @bp.get("/<token>/saved")
