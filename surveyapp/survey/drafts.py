@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..models import DistributionLink, Draft, Wave
+from ..models import Draft
 from .sealing import (
     DraftContents,
     DraftUnreadable,
@@ -155,7 +155,7 @@ def save_answers(
     language: str | None = None,
     *,
     with_resume_code: bool = False,
-    unless_changed_on_open_link: int | None = None,
+    only_if_unchanged: bool = False,
 ) -> bool:
     """Merge one page's answers into the draft, in one UPDATE.
 
@@ -164,10 +164,11 @@ def save_answers(
         resume code if it has none yet (one code for the draft's whole life: the
         code is kept inside the sealed contents, so the worker holding the cookie
         can be shown the same code again, and the database holds only its HMAC).
-    :param unless_changed_on_open_link: the draft was read outside this transaction:
-        store only if its contents are still as read and this link's wave is still
-        open (checked by the same UPDATE), so the write lock is held for one
-        statement rather than for the whole request.
+    :param only_if_unchanged: store only if the stored contents are still those read.
+        PostgreSQL (read committed) lets another tab's save of the same draft commit
+        between this request's read and write; this check makes that a retry rather
+        than a lost update. (SQLite's write lock, taken before the read, already
+        serializes them.)
     :return: whether the draft was stored (always, without the condition).
     """
     for item_id in cleared:
@@ -186,25 +187,13 @@ def save_answers(
         draft.has_resume_code = True
     values["contents"] = draft.sealed_contents()
     statement = update(DRAFTS).where(DRAFTS.c.id == draft.id)
-    if unless_changed_on_open_link is not None:
-        statement = statement.where(
-            DRAFTS.c.contents == draft.stored_contents,
-            DRAFTS.c.link_id.in_(_open_link(unless_changed_on_open_link)),
-        )
+    if only_if_unchanged:
+        statement = statement.where(DRAFTS.c.contents == draft.stored_contents)
     result = session.connection().execute(statement.values(**values))
     stored = int(getattr(result, "rowcount", 0) or 0) == 1
     if stored:
         draft.stored_contents = values["contents"]
     return stored
-
-
-def _open_link(link_id: int) -> Select[tuple[int]]:
-    links, waves = DistributionLink.__table__, Wave.__table__
-    return (
-        select(links.c.id)
-        .join(waves, waves.c.id == links.c.wave_id)
-        .where(links.c.id == link_id, links.c.active.is_(True), waves.c.status == "open")
-    )
 
 
 def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDraft, str] | None:

@@ -193,8 +193,7 @@ def begin(token: str) -> ResponseReturnValue:
 @limiter.limit(limit("page_draft"), key_func=draft_key, exempt_when=has_no_draft, methods=["POST"])
 def page(token: str, number: int) -> ResponseReturnValue:
     posted = request.method == "POST"
-    # A save reads without the write lock; its UPDATE then checks nothing changed.
-    link, draft = _load(token)
+    link, draft = _load(token, write=posted)
     instrument = _instrument(link)
     survey_page = _page(instrument, number)
     if draft is None:
@@ -266,17 +265,15 @@ def _store_page(
     lang: str,
     saving: bool,
 ) -> None:
-    """Store a page's answers holding the write lock for one statement only.
+    """Store a page's answers in the draft read at the start of the request.
 
-    The draft was read without the lock; the UPDATE stores only if the draft is as
-    it was read and the wave is still open. If another tab saved the same draft
-    meanwhile, the draft is read again and this page merged into it (optimistic
-    concurrency: nothing saved by either is lost, on SQLite or PostgreSQL); a wave
-    closed or answers sent meanwhile get their usual answer (410, "expired").
+    The UPDATE stores only if the draft is still as read. On PostgreSQL another
+    tab's save of the same draft can commit in between; the draft is then read
+    again (read committed sees that save) and this page merged into it, so nothing
+    saved by either tab is lost. On SQLite the write lock, taken before the read,
+    already keeps them apart and the first try always stores.
     """
     for _attempt in range(STORE_TRIES):
-        db.session.rollback()  # end the read: nothing was written
-        db.session.connection(execution_options={"sqlite_immediate": True})
         if save_answers(
             db.session,
             draft,
@@ -284,15 +281,15 @@ def _store_page(
             cleared,
             lang,
             with_resume_code=saving,
-            unless_changed_on_open_link=link.id,
+            only_if_unchanged=True,
         ):
             db.session.commit()
             return
-        db.session.rollback()
-        link, fresh = _load(token)
+        _link, fresh = _load(token)
         if fresh is None:
             abort(_expired(link))
         draft = fresh
+    db.session.rollback()
     abort(503)
 
 
