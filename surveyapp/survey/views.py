@@ -40,7 +40,6 @@ from .drafts import (
     save_answers,
     start_draft,
 )
-from .markup import radio_options
 from .services import CodeAlreadyUsed, DraftAlreadySent, access_code_usable, submit_response
 from .settle import settle_due, settle_wave
 
@@ -59,7 +58,7 @@ def _load(token: str, *, write: bool = False) -> tuple[LinkInfo, OpenDraft | Non
         BEGIN, so the transaction never has to upgrade a read lock).
     """
     if write:
-        db.session.connection(execution_options={"sqlite_immediate": True})
+        _begin_write()
     cookie = cookies.draft_cookie()
     link, row = context.load(db.session, token, cookie_digest(cookie))
     if link is None or not link.active or link.wave.status == "draft":
@@ -68,6 +67,11 @@ def _load(token: str, *, write: bool = False) -> tuple[LinkInfo, OpenDraft | Non
         abort(410)
     draft = open_with_cookie(row, link.id, cookie) if row is not None and cookie else None
     return link, draft
+
+
+def _begin_write() -> None:
+    """Start a transaction that holds SQLite's write lock from its first statement."""
+    db.session.connection(execution_options={"sqlite_immediate": True})
 
 
 def _instrument(link: LinkInfo) -> Instrument:
@@ -240,14 +244,14 @@ def page(token: str, number: int) -> ResponseReturnValue:
             items=items,
             answers={k: str(v) for k, v in answers.items()},
             errors=errors,
-            # The error summary links to the first radio button of a question.
+            # The error summary links to the first radio button of each question in error.
             error_targets={
                 item.id: f"{item.id}-{item.options[0].code}" if item.kind == "choice" else item.id
                 for item in items
+                if item.id in errors
             },
-            error_labels={item.id: item.text[lang] for item in items},
+            error_labels={item.id: item.text[lang] for item in items if item.id in errors},
             from_check=from_check,
-            radio_options=radio_options,
         ),
     )
 
@@ -332,16 +336,10 @@ def _render_check(
 ) -> ResponseReturnValue:
     """The check page; after a refused send, the questions still unanswered are errors
     (the page sums them up per question group)."""
-    answers = draft.answers
-    problems = check_complete(instrument, answers) if show_errors else []
+    problems = check_complete(instrument, draft.answers) if show_errors else []
     return render_template(
         "survey/check.html",
-        **_context(
-            link,
-            instrument,
-            answers=answers,
-            errors={item_id: _("Answer this question.") for item_id in problems},
-        ),
+        **_context(link, instrument, answers=draft.answers, errors=frozenset(problems)),
     )
 
 
@@ -394,7 +392,7 @@ def _settle_quietly(wave_id: int) -> None:
     submission, so the worker never sees an error for it.
     """
     try:
-        db.session.connection(execution_options={"sqlite_immediate": True})
+        _begin_write()
         settle_wave(db.session, wave_id)
         db.session.commit()
     except Exception:  # noqa: BLE001 - housekeeping must never fail a stored submission
