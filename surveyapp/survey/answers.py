@@ -218,7 +218,7 @@ def check_complete(instrument: Instrument, answers: Mapping[str, Any]) -> list[s
                     problems.append(item.id)
             elif (
                 item.kind == "choice"
-                and not _is_option_code(value, item)
+                and not is_option_code(value, item)
                 or item.kind == "text"
                 and (not isinstance(value, str) or text_problem(value, item) is not None)
             ):
@@ -226,6 +226,6 @@ def check_complete(instrument: Instrument, answers: Mapping[str, Any]) -> list[s
     return problems
 
 
-def _is_option_code(value: Any, item: Item) -> bool:
+def is_option_code(value: Any, item: Item) -> bool:
     # True == 1 and 1.0 == 1 in Python: only a real int may stand for an option.
     return type(value) is int and value in item.codes

@@ -78,13 +78,11 @@ class OpenDraft:
     """A draft whose contents were unsealed with the key its cookie or code opened."""
 
     id: str
-    link_id: int
     data_key: bytes
     contents: DraftContents
     access_code_hash: str | None
-    has_resume_code: bool
     #: The sealed contents as read, so a save can require that nobody changed them.
-    stored_contents: str = ""
+    stored_contents: str
 
     @property
     def answers(self) -> Answers:
@@ -98,11 +96,9 @@ def _open(row: Mapping[str, Any], data_key: bytes) -> OpenDraft:
     contents = DraftContents.from_bytes(unseal(data_key, row["contents"], f"{row['id']}:contents"))
     return OpenDraft(
         id=row["id"],
-        link_id=row["link_id"],
         data_key=data_key,
         contents=contents,
         access_code_hash=row["access_code_hash"],
-        has_resume_code=row["key_by_resume"] is not None,
         stored_contents=row["contents"],
     )
 
@@ -155,7 +151,6 @@ def save_answers(
     language: str | None = None,
     *,
     with_resume_code: bool = False,
-    only_if_unchanged: bool = False,
 ) -> bool:
     """Merge one page's answers into the draft, in one UPDATE.
 
@@ -164,12 +159,11 @@ def save_answers(
         resume code if it has none yet (one code for the draft's whole life: the
         code is kept inside the sealed contents, so the worker holding the cookie
         can be shown the same code again, and the database holds only its HMAC).
-    :param only_if_unchanged: store only if the stored contents are still those read.
-        PostgreSQL (read committed) lets another tab's save of the same draft commit
-        between this request's read and write; this check makes that a retry rather
-        than a lost update. (SQLite's write lock, taken before the read, already
-        serializes them.)
-    :return: whether the draft was stored (always, without the condition).
+    :return: whether the draft was stored. It is stored only if its contents are
+        still those read: PostgreSQL (read committed) lets another tab's save of the
+        same draft commit between this request's read and write, and the caller then
+        reads again and merges rather than losing that save. (SQLite's write lock,
+        taken before the read, already keeps them apart.)
     """
     for item_id in cleared:
         draft.answers.pop(item_id, None)
@@ -184,12 +178,12 @@ def save_answers(
             resume_key(_secret(), code), draft.data_key, f"{draft.id}:resume"
         )
         values["resume_hash"] = _digest("resume", code)
-        draft.has_resume_code = True
     values["contents"] = draft.sealed_contents()
-    statement = update(DRAFTS).where(DRAFTS.c.id == draft.id)
-    if only_if_unchanged:
-        statement = statement.where(DRAFTS.c.contents == draft.stored_contents)
-    result = session.connection().execute(statement.values(**values))
+    result = session.connection().execute(
+        update(DRAFTS)
+        .where(DRAFTS.c.id == draft.id, DRAFTS.c.contents == draft.stored_contents)
+        .values(**values)
+    )
     stored = int(getattr(result, "rowcount", 0) or 0) == 1
     if stored:
         draft.stored_contents = values["contents"]

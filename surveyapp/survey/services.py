@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..instruments import Instrument
 from ..models import AccessCode, Answer, DistributionLink, PendingComment, Response
+from .answers import is_option_code
 from .context import LinkInfo
 from .drafts import OpenDraft, discard_draft, today
 from .sealing import pending_comment_key, seal
@@ -93,7 +94,7 @@ def submit_response(
         if value is None:
             continue
         if item.kind == "choice":
-            if type(value) is not int or value not in item.codes:
+            if not is_option_code(value, item):
                 raise ValueError(f"{item.id}: not one of the question's options")
             choice_rows.append({"response_id": response_id, "item_id": item.id, "code": value})
         else:

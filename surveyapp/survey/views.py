@@ -285,7 +285,6 @@ def _store_page(
             cleared,
             lang,
             with_resume_code=saving,
-            only_if_unchanged=True,
         ):
             db.session.commit()
             return
