@@ -66,6 +66,7 @@ sys.path.insert(0, str(HERE.parent))
 from tests.load_workers import (  # noqa: E402
     Browser,
     WorkerResult,
+    answering,
     create_demo,
     pick_answers,
     process_cpu_seconds,
@@ -135,29 +136,8 @@ def gunicorn(
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} gunicorn exited: {log.read_text()[-2000:]}")
-            try:
-                with contextlib.closing(http.client.HTTPConnection("127.0.0.1", port, 2)) as c:
-                    c.request("GET", ready_path)
-                    if c.getresponse().status in (200, 302):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} gunicorn did not answer on port {port}")
-            time.sleep(0.2)
+    with answering(process, port, log, ready_path):
         yield Gunicorn(name, port, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
 
 
 Session = tuple[str, str, str, str]  # path, Cookie header, save body A, save body B

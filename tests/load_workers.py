@@ -37,6 +37,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: "No answer within 20 s" counts as a timeout (the issue's definition).
 REQUEST_TIMEOUT = 20.0
@@ -487,36 +488,32 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(instance: Path, port: int, startup_timeout: float = 60) -> Iterator[Server]:
-    """`surveyapp serve --port P` exactly as shipped, as a subprocess; stopped on exit."""
-    log = instance / f"serve-{port}.log"
-    with open(log, "w") as handle:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
-            [sys.executable, "-m", "surveyapp.cli", "serve", "--port", str(port)],
-            env=surveyapp_env(instance),
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    server = Server(port, process, log)
+def answering(
+    process: subprocess.Popen[Any],
+    port: int,
+    log: Path,
+    ready_path: str = "/healthz",
+    timeout: float = 60,
+) -> Iterator[None]:
+    """Wait until a server process answers ``ready_path`` on 127.0.0.1; stop it on exit."""
     try:
-        deadline = time.monotonic() + startup_timeout
+        deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"surveyapp serve exited: {log.read_text()[-2000:]}")
+                raise RuntimeError(f"{process.args!r} exited: {log.read_text()[-2000:]}")
             try:
                 with contextlib.closing(
                     http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 ) as probe:
-                    probe.request("GET", "/healthz")
-                    if probe.getresponse().status == 200:
+                    probe.request("GET", ready_path)
+                    if probe.getresponse().status in (200, 302):
                         break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"surveyapp serve did not answer on port {port}")
+                raise RuntimeError(f"{process.args!r} did not answer on port {port}")
             time.sleep(0.2)
-        yield server
+        yield
     finally:
         process.terminate()
         try:
@@ -524,6 +521,27 @@ def serve(instance: Path, port: int, startup_timeout: float = 60) -> Iterator[Se
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def serve(
+    instance: Path,
+    port: int,
+    startup_timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """`surveyapp serve --port P` exactly as shipped, as a subprocess; stopped on exit."""
+    log = instance / f"serve-{port}.log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+            [sys.executable, "-m", "surveyapp.cli", "serve", "--port", str(port)],
+            env={**surveyapp_env(instance), **(extra_env or {})},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    with answering(process, port, log, timeout=startup_timeout):
+        yield Server(port, process, log)
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import SECRET
+from ..load_workers import create_demo, serve, surveyapp_env
 from ..postgres import free_port
 
 pytestmark = pytest.mark.slow
@@ -30,7 +31,7 @@ class Served:
     tokens: list[str]
     database: Path
     env: dict[str, str]
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[str]
 
     def connection(self, timeout: float = 10) -> HTTPConnection:
         return HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -43,36 +44,17 @@ def _environment(instance: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`surveyapp demo --no-serve`, then `surveyapp serve` checkpointing every second."""
     instance = tmp_path_factory.mktemp("served")
-    env = _environment(instance, SURVEYAPP_CHECKPOINT_SECONDS="1")
-    demo = subprocess.run(
-        [SURVEYAPP, "demo", "--no-serve"], env=env, capture_output=True, text=True, check=True
-    )
-    tokens = [match.group(2) for match in LINK.finditer(demo.stdout)]
-    port = free_port()
-    process = subprocess.Popen(
-        [SURVEYAPP, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    served = Served(port, tokens, instance / "surveyapp.sqlite3", env, process)
-    deadline = time.monotonic() + 30
-    while True:
-        connection = served.connection(timeout=1)
-        try:
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    yield served
-    process.terminate()
-    process.communicate(timeout=10)
+    tokens = create_demo(instance)
+    with serve(instance, free_port(), extra_env={"SURVEYAPP_CHECKPOINT_SECONDS": "1"}) as server:
+        yield Served(
+            server.port,
+            tokens,
+            instance / "surveyapp.sqlite3",
+            surveyapp_env(instance),
+            server.process,
+        )
 
 
 def test_a_port_already_in_use_is_one_plain_line(served):
