@@ -9,6 +9,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from .writequeue import enter_write_queue, leave_write_queue
+
 # Stable constraint names keep Alembic diffs and downgrades predictable (Indico).
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -56,5 +58,12 @@ def _begin_sqlite(connection: Any) -> None:
         return
     # A transaction that reads and then writes cannot wait for the lock in WAL mode
     # (SQLITE_BUSY at once); writers ask for it at BEGIN via this execution option.
-    mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_immediate") else ""
-    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+    if not connection.get_execution_options().get("sqlite_immediate"):
+        connection.exec_driver_sql("BEGIN")
+        return
+    enter_write_queue(connection)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        leave_write_queue(connection.connection._connection_record)
+        raise

@@ -74,6 +74,20 @@ def _begin_write() -> None:
     db.session.connection(execution_options={"sqlite_immediate": True})
 
 
+def _to_write_transaction() -> None:
+    """Go on from the request's read to its write with SQLite's write lock held only
+    for the write and its commit, not for the checks and sealing before it.
+
+    The draft was read in a read transaction; that ends here (nothing to flush) and a
+    write transaction begins. Its UPDATE stores only if the draft is still as read,
+    so a save of the same draft from another tab in between is merged, not lost (see
+    :func:`_store_page`). On PostgreSQL the read's transaction simply goes on.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()
+        _begin_write()
+
+
 def _instrument(link: LinkInfo) -> Instrument:
     wave = link.wave
     return get_instrument(wave.worker_instrument_key, wave.worker_instrument_version)
@@ -197,7 +211,7 @@ def begin(token: str) -> ResponseReturnValue:
 @limiter.limit(limit("page_draft"), key_func=draft_key, exempt_when=has_no_draft, methods=["POST"])
 def page(token: str, number: int) -> ResponseReturnValue:
     posted = request.method == "POST"
-    link, draft = _load(token, write=posted)
+    link, draft = _load(token)
     instrument = _instrument(link)
     survey_page = _page(instrument, number)
     if draft is None:
@@ -277,6 +291,7 @@ def _store_page(
     saved by either tab is lost. On SQLite the write lock, taken before the read,
     already keeps them apart and the first try always stores.
     """
+    _to_write_transaction()
     for _attempt in range(STORE_TRIES):
         if save_answers(
             db.session,
