@@ -1,11 +1,18 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from .account import ROLES, AccountSession, AccountToken, User
 from .draft import Draft
 from .partnership import MIN_GROUP_SIZE_FLOOR, Employer, Partnership
+from .release import StoredRelease
 from .response import Answer, Comment, PendingComment, Response
 from .wave import WAVE_STATUSES, AccessCode, DistributionLink, Wave
 
 __all__ = [
+    "ROLES",
+    "AccountSession",
+    "AccountToken",
+    "StoredRelease",
+    "User",
     "MIN_GROUP_SIZE_FLOOR",
     "WAVE_STATUSES",
     "AccessCode",

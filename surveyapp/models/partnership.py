@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -48,7 +48,10 @@ class Partnership(Base):
 
 class Employer(Base):
     __tablename__ = "employers"
-    __table_args__ = (UniqueConstraint("partnership_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "name"),
+        CheckConstraint("frontline_headcount IS NULL OR frontline_headcount > 0", name="headcount"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), index=True)
@@ -57,5 +60,9 @@ class Employer(Base):
     size_band: Mapped[str] = mapped_column(String(20), default="")
     #: Optional industry code (e.g. NAICS).
     industry_code: Mapped[str | None] = mapped_column(String(12))
+    #: Frontline workers, if the partnership knows it: gives a response rate.
+    frontline_headcount: Mapped[int | None]
+    #: Archived employers get no links in new waves; their past responses stay.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
     partnership: Mapped[Partnership] = relationship(back_populates="employers")
