@@ -225,8 +225,8 @@ def export(wave_id: int, out: str, codebook: str, language: str | None) -> None:
     """
     from .extensions import db
     from .models import Wave
-    from .offline import write_codebook, write_responses_csv
-    from .wave_data import InstrumentMismatch, load_wave_answers
+    from .results.offline import write_codebook, write_responses_csv
+    from .results.wave_data import InstrumentMismatch, load_wave_answers
 
     wave = db.session.get(Wave, wave_id)
     if wave is None:
@@ -307,7 +307,7 @@ def score(
 ) -> None:
     """Score a responses CSV offline, with exactly the app's method and numbers."""
     from .instruments import InstrumentError, load_instrument
-    from .offline import CSVError, score_csv, write_scores_json
+    from .results.offline import CSVError, score_csv, write_scores_json
 
     try:
         instrument = load_instrument(instrument_path)

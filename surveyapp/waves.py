@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .instruments import get_instrument
 from .models import MIN_GROUP_SIZE_FLOOR, DistributionLink, Employer, Wave
-from .survey.settle import settle_wave
+from .settling import settle_wave
 
 #: Settings frozen once a wave is open.
 LOCKED_SETTINGS = frozenset(
@@ -90,7 +90,7 @@ def open_wave(session: Session, wave: Wave, today: date | None = None) -> None:
 
 
 def close_wave(session: Session, wave: Wave, today: date | None = None) -> None:
-    """Close an open wave and release everything still pending (see settle.py)."""
+    """Close an open wave and release everything still pending (see settling.py)."""
     if wave.status != "open":
         raise WaveLocked("only an open wave can be closed")
     wave.status = "closed"

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import PendingComment
+from surveyapp.sealing import pending_comment_key, unseal
 from surveyapp.survey import context
 from surveyapp.survey.drafts import OpenDraft, cookie_digest, open_with_cookie
-from surveyapp.survey.sealing import pending_comment_key, unseal
 
 
 def draft_cookie(client: FlaskClient, token: str) -> str | None:

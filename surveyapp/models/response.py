@@ -62,7 +62,7 @@ class PendingComment(Base):
     two rows share a transaction id and sit in arrival order, and SQLite's WAL holds
     them in one commit. The text is therefore stored sealed under a key derived
     from the app's secret key (never in the database), and moved to the
-    ``comments`` table in shuffled batches (:mod:`surveyapp.survey.settle`), which
+    ``comments`` table in shuffled batches (:mod:`surveyapp.settling`), which
     leaves nothing in the released rows that lines them up with responses.
     """
 
@@ -74,7 +74,7 @@ class PendingComment(Base):
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
     item_id: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8))
-    #: The free text, sealed (see :mod:`surveyapp.survey.settle`).
+    #: The free text, sealed (see :mod:`surveyapp.settling`).
     sealed_text: Mapped[str] = mapped_column(Text)
 
 

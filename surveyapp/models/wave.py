@@ -91,7 +91,7 @@ class AccessCode(Base):
     Nothing links a code to the response it unlocked: spending a code records
     neither a time nor a response id. Spending happens in the response's own
     transaction (so a code cannot be spent twice), which in PostgreSQL leaves the
-    two rows with the same transaction id; :mod:`surveyapp.survey.settle` later
+    two rows with the same transaction id; :mod:`surveyapp.settling` later
     rewrites spent codes in shuffled batches ("settled") to erase that trace.
     """
 

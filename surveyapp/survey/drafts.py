@@ -22,7 +22,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Draft
-from .sealing import (
+from ..sealing import (
     DraftContents,
     DraftUnreadable,
     cookie_key,

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from ..instruments import Instrument
 from ..models import AccessCode, Answer, DistributionLink, PendingComment, Response
+from ..sealing import pending_comment_key, seal
 from .answers import is_option_code
 from .context import LinkInfo
 from .drafts import OpenDraft, discard_draft, today
-from .sealing import pending_comment_key, seal
 
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 

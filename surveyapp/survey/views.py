@@ -23,6 +23,7 @@ from ..errors import render_error, security_event
 from ..extensions import db, limiter
 from ..instruments import Instrument, Page, get_instrument
 from ..ratelimit import draft_key, has_no_draft, limit
+from ..settling import settle_due, settle_wave
 from . import bp, context, cookies
 from .answers import (
     UnexpectedFields,
@@ -41,7 +42,6 @@ from .drafts import (
     start_draft,
 )
 from .services import CodeAlreadyUsed, DraftAlreadySent, access_code_usable, submit_response
-from .settle import settle_due, settle_wave
 
 log = logging.getLogger(__name__)
 
@@ -400,7 +400,7 @@ def submit(token: str) -> ResponseReturnValue:
 
 
 def _settle_quietly(wave_id: int) -> None:
-    """Release comments and settle codes in their own transaction (see settle.py).
+    """Release comments and settle codes in their own transaction (see settling.py).
 
     The response is already stored; if this fails it is retried after a later
     submission, so the worker never sees an error for it.

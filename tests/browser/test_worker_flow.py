@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Comment, Draft, PendingComment, Response
-from surveyapp.survey.sealing import pending_comment_key, unseal
+from surveyapp.sealing import pending_comment_key, unseal
 
 from ..factories import link_for
 from .harness import LOCALE, WORKER, Worker, page_answers, varied_answers

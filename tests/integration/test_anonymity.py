@@ -12,8 +12,8 @@ from sqlalchemy import func, inspect, select
 
 from surveyapp.extensions import db
 from surveyapp.models import AccessCode, Comment, PendingComment, Response, Wave
+from surveyapp.settling import BATCH, settle_wave
 from surveyapp.survey.services import new_access_codes
-from surveyapp.survey.settle import BATCH, settle_wave
 from surveyapp.waves import close_wave
 
 from ..factories import link_for, make_wave

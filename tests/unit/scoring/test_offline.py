@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from surveyapp.offline import (
+from surveyapp.results.offline import (
     CSVError,
     read_responses_csv,
     release_to_dict,
@@ -168,7 +168,7 @@ def test_labels_that_look_like_formulas_are_written_as_text(worker, item_ids, ho
 
 
 def test_language_column_round_trips_and_becomes_an_equity_grouping(worker, item_ids):
-    from surveyapp.offline import language_grouping, read_responses_csv
+    from surveyapp.results.offline import language_grouping, read_responses_csv
 
     codes = np.ones((3, len(item_ids)), dtype=np.int16)
     for column, item_id in enumerate(item_ids):
@@ -184,7 +184,7 @@ def test_language_column_round_trips_and_becomes_an_equity_grouping(worker, item
 
 
 def test_empty_language_cell_is_named(worker, item_ids):
-    from surveyapp.offline import read_responses_csv
+    from surveyapp.results.offline import read_responses_csv
 
     text = (
         "employer,language," + ",".join(item_ids) + "\r\nA,," + "," * (len(item_ids) - 1) + "\r\n"

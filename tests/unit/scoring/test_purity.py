@@ -8,7 +8,7 @@ import sys
 
 def test_import_pulls_in_no_flask_sqlalchemy_or_werkzeug():
     code = (
-        "import sys, surveyapp.scoring, surveyapp.offline\n"
+        "import sys, surveyapp.scoring, surveyapp.results.offline\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'flask', 'sqlalchemy', 'werkzeug', 'flask_sqlalchemy', 'wtforms'})\n"
         "print(','.join(bad))\n"

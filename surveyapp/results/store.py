@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .models import Wave
+from ..models import Wave
+from ..scoring import Release, release
 from .offline import language_grouping, release_to_dict
-from .scoring import Release, release
 from .wave_data import WaveAnswers, load_wave_answers
 
 

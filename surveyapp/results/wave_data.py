@@ -15,9 +15,9 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .instruments import Instrument, get_instrument
-from .models import Answer, Employer, Response, Wave
-from .scoring import choice_item_ids
+from ..instruments import Instrument, get_instrument
+from ..models import Answer, Employer, Response, Wave
+from ..scoring import choice_item_ids
 
 
 class InstrumentMismatch(ValueError):

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import AccessCode, Comment, DistributionLink, PendingComment
+from .models import AccessCode, Comment, DistributionLink, PendingComment
 from .sealing import DraftUnreadable, pending_comment_key, unseal
 
 log = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ from typing import Any, TextIO
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .instruments.model import Instrument
-from .scoring import Release, choice_item_ids, code_table, release
-from .scoring.items import valid_code_table
+from ..instruments.model import Instrument
+from ..scoring import Release, choice_item_ids, code_table, release
+from ..scoring.items import valid_code_table
 
 __all__ = [
     "EMPLOYER_COLUMN",
