@@ -40,7 +40,7 @@ from .ranktests import (
     wilcoxon_pratt,
     wilcoxon_pratt_grouped,
 )
-from .release import canonical_order, release, statistic_names
+from .release import PreviousWave, canonical_order, release, statistic_names
 from .reliability import criterion_validity, cronbach_alpha, wave_reliability
 from .results import (
     AlphaResult,
@@ -68,6 +68,7 @@ __all__ = [
     "Interval",
     "MannWhitney",
     "PeerSummary",
+    "PreviousWave",
     "Proportion",
     "ProportionResult",
     "Release",

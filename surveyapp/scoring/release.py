@@ -12,6 +12,10 @@ the employer's own data. The result therefore does not depend on the order of th
 responses, on how employers are numbered, or on which other employers are in the wave
 (apart from the figures that compare employers: peers, sector, suppression).
 
+The function is a short sequence of named steps: :func:`~.scored_wave.score_wave` puts
+rows in canonical order, scores them and decides what may be shown; each step of
+:mod:`~.release_steps` (and :mod:`~.wave_trend`) then computes one family of figures.
+
 Speed: the bootstraps dominate (a million responses, 200 employers, 9,999 resamples:
 about a minute on one core). Employers are independent, so they are bootstrapped on
 several threads at once (``workers``); numpy releases the interpreter lock while it
@@ -20,130 +24,34 @@ draws, counts and multiplies, and the result is the same on any number of thread
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from ..instruments.model import Instrument
-from ._arrays import as_codes, as_groups, check_confidence, check_k
-from .dimensions import ScoringPlan
-from .equity import equity
-from .gaps import employer_gaps, gap_item_ids
-from .intervals import (
-    BOOTSTRAP_FROM,
-    IDENTICAL,
-    bca_intervals,
-    data_rng,
-    ratio_t_interval,
-    t_interval,
-    wilson_bounds,
-)
-from .peers import peer_comparison
+from ._arrays import check_confidence, check_k
+from ._parallel import check_workers, on_one_blas_thread, parallel_map
 from .proportions import Proportion, default_proportions
-from .ranktests import all_tied, tie_rounded
-from .reliability import criterion_validity, wave_reliability
-from .results import (
-    EmployerResult,
-    EquityResult,
-    Estimate,
-    ProportionResult,
-    Release,
-    ValidityResult,
+from .release_steps import (
+    employer_estimates,
+    employer_results,
+    equity_figures,
+    gap_figures,
+    peer_figures,
+    proportion_figures,
+    reliability_figures,
+    sector_estimates,
+    subgroupings,
+    validity_figure,
 )
-from .suppression import NOT_ENOUGH, disclose
+from .results import Estimate, Release
+from .scored_wave import ScoredWave, canonical_order, score_wave, statistic_names
+from .wave_trend import PreviousWave, trend_figures
 
-__all__ = ["canonical_order", "release", "statistic_names"]
-
-try:  # optional: without it OpenBLAS may start threads that slow the bootstrap down
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - depends on the environment
-    threadpool_limits = None
-
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-#: Most threads :func:`release` uses by default (employers' bootstraps at once).
-_MAX_WORKERS = 4
-
-_T = TypeVar("_T")
+__all__ = ["PreviousWave", "canonical_order", "release", "statistic_names"]
 
 
-def statistic_names(instrument: Instrument) -> tuple[str, ...]:
-    """The summarised statistics: "jqi", each dimension id, "at_threshold"."""
-    names = ("jqi", *(d.id for d in instrument.dimensions), "at_threshold")
-    if len(set(names)) != len(names):
-        raise ValueError("a dimension may not be called 'jqi' or 'at_threshold'")
-    return names
-
-
-def canonical_order(codes: NDArray[np.integer]) -> NDArray[np.intp]:
-    """Row order by a 64-bit hash of each row's codes (a loop over columns only).
-
-    Identical rows are interchangeable, so sums taken in this order do not depend on
-    the order the rows came in.
-    """
-    h = np.zeros(codes.shape[0], dtype=np.uint64)
-    for column in range(codes.shape[1]):
-        h ^= codes[:, column].astype(np.uint64)
-        h *= _MIX
-        h ^= h >> np.uint64(31)
-    return np.argsort(h, kind="stable")
-
-
-def _on_one_blas_thread(function: Callable[..., _T]) -> Callable[..., _T]:
-    """Run ``function`` with BLAS limited to one thread.
-
-    The bootstrap's matrix products are small; on a 2-core machine OpenBLAS's worker
-    threads spin against numpy's own work and made a release 2x slower in the
-    benchmark, and the release runs employers on threads of its own. With one thread a
-    product is computed the same way however many cores the machine has.
-    """
-
-    @functools.wraps(function)
-    def limited(*args: object, **kwargs: object) -> _T:
-        if threadpool_limits is None:
-            return function(*args, **kwargs)
-        with threadpool_limits(limits=1, user_api="blas"):
-            return function(*args, **kwargs)
-
-    return limited
-
-
-def _default_workers() -> int:
-    """The CPUs this process may run on, at most :data:`_MAX_WORKERS`."""
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        available = os.cpu_count() or 1
-    return max(1, min(available, _MAX_WORKERS))
-
-
-def _map(function: Callable[[int], _T], items: Sequence[int], workers: int) -> list[_T]:
-    """``[function(i) for i in items]``, on up to ``workers`` threads, in order.
-
-    numpy releases the interpreter lock while it draws random numbers, counts and
-    multiplies matrices, so threads share the bootstrap's work without copying data.
-    """
-    if workers <= 1 or len(items) <= 1:
-        return [function(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(function, items))
-
-
-def _f(value: float) -> float | None:
-    return None if value is None or not np.isfinite(value) else float(value)
-
-
-def _subgroup_index(item_codes: NDArray, options: Sequence[int]) -> NDArray[np.intp]:
-    lookup = np.full(100, -1, dtype=np.intp)
-    lookup[list(options)] = np.arange(len(options))
-    return lookup[item_codes]
-
-
-@_on_one_blas_thread
+@on_one_blas_thread
 def release(
     instrument: Instrument,
     codes: ArrayLike,
@@ -160,6 +68,7 @@ def release(
     seed: int = 0,
     n_resamples: int = 9999,
     confidence: float = 0.95,
+    previous: PreviousWave | None = None,
     workers: int | None = None,
 ) -> Release:
     """Every figure of a closed wave, suppressed for display.
@@ -199,6 +108,9 @@ def release(
         Bootstrap resamples (9,999, scipy's default).
     confidence : float
         Level of every interval.
+    previous : PreviousWave, optional
+        The partnership's previous wave, for the change of every statistic since then
+        (:mod:`~.wave_trend`); without it ``trend`` is empty.
     workers : int, optional
         Threads that compute employers' intervals at once; default the CPUs the
         process may use, at most 4. The result does not depend on it: every employer's
@@ -211,252 +123,29 @@ def release(
     """
     k = check_k(k)
     confidence = check_confidence(confidence)
-    if workers is None:
-        workers = _default_workers()
-    elif isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
-        raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
-    plan = ScoringPlan(instrument, item_ids, living_wage=living_wage)
-    raw = as_codes(codes, len(plan.items))
-    n_rows = raw.shape[0]
-    group_raw = as_groups(employers, n_rows, "employers", n_employers)
-    n_emp = int(n_employers if n_employers is not None else (group_raw.max() + 1 if n_rows else 0))
-    names = statistic_names(instrument)
-    order = canonical_order(raw)
-    coded = raw[order]
-    group = group_raw[order]
-    columns = {item_id: j for j, item_id in enumerate(plan.item_ids)}
-
-    scores = plan.score(coded)
-    values = np.asfortranarray(scores.statistics())  # (n, S): jqi, dimensions, at_threshold
-    answered = ~np.isnan(values)
-    filled = np.where(answered, values, 0.0)
-    n_stats = len(names)
-    counts = np.stack(
-        [np.bincount(group, weights=answered[:, s], minlength=n_emp) for s in range(n_stats)],
-        axis=1,
-    ).astype(np.int64)
-    sums = np.stack(
-        [np.bincount(group, weights=filled[:, s], minlength=n_emp) for s in range(n_stats)],
-        axis=1,
+    workers = check_workers(workers)
+    wave = score_wave(
+        instrument,
+        codes,
+        employers,
+        k=k,
+        confidence=confidence,
+        living_wage=living_wage,
+        item_ids=item_ids,
+        n_employers=n_employers,
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / counts
-    by_employer = np.argsort(group, kind="stable")
-    starts = np.searchsorted(group[by_employer], np.arange(n_emp + 1))
-
-    # ---------------------------------------------------------------- what may be shown
-    decisions = [disclose(counts[:, s], k, employers=True) for s in range(n_stats)]
-    shown = np.array([d.cells for d in decisions], dtype=bool).T.reshape(n_emp, n_stats)
-    sector_shown = [d.total for d in decisions]
-
-    # ---------------------------------------------------------------- sector
-    sector = []
-    for s, name in enumerate(names):
-        if not sector_shown[s]:
-            sector.append(Estimate.hidden(name))
-            continue
-        interval = ratio_t_interval(sums[:, s], counts[:, s], confidence)
-        sector.append(Estimate.from_interval(name, int(counts[:, s].sum()), interval))
-
-    # ---------------------------------------------------------------- employer intervals
-    def employer_estimates(e: int) -> list[Estimate]:
-        """One employer's estimates; reads the shared arrays, writes nothing shared."""
-        result = [Estimate.hidden(name) for name in names]
-        rows = by_employer[starts[e] : starts[e + 1]]
-        block = values[rows]
-        boot = []
-        for s, name in enumerate(names):
-            if not shown[e, s]:
-                continue
-            x = block[:, s][answered[rows, s]]
-            if all_tied(x):
-                mean = float(means[e, s])
-                result[s] = Estimate(name, int(x.size), mean, mean, mean, "identical", IDENTICAL)
-            elif x.size < BOOTSTRAP_FROM:
-                t = t_interval(x, confidence)
-                result[s] = Estimate(name, int(x.size), float(means[e, s]), t.low, t.high, "t")
-            else:
-                boot.append(s)
-        if boot:
-            numerators = np.where(answered[rows][:, boot], block[:, boot], 0.0)
-            denominators = answered[rows][:, boot].astype(np.float64)
-            _, low, high = bca_intervals(
-                numerators,
-                denominators,
-                rng=data_rng(seed, block),
-                n_resamples=n_resamples,
-                confidence=confidence,
-                estimate=means[e, boot],
-            )
-            for j, s in enumerate(boot):
-                result[s] = Estimate(
-                    names[s],
-                    int(counts[e, s]),
-                    float(means[e, s]),
-                    float(np.clip(low[j], 0.0, 100.0)),
-                    float(np.clip(high[j], 0.0, 100.0)),
-                    "bca",
-                )
-        return result
-
-    # Employers are independent (each bootstrap draws from its own data's generator),
-    # so they can be computed in any order, on several threads, with the same result.
-    estimates = [[Estimate.hidden(name) for name in names] for _ in range(n_emp)]
-    busy = [e for e in range(n_emp) if shown[e].any()]
-    for e, result in zip(busy, _map(employer_estimates, busy, workers), strict=True):
-        estimates[e] = result
-
-    # ---------------------------------------------------------------- peers
-    peer_summaries = []
-    percentiles = np.full((n_emp, n_stats), np.nan)
-    for s, name in enumerate(names):
-        summary, ranks = peer_comparison(name, means[:, s], counts[:, s], shown[:, s], k=k)
-        peer_summaries.append(summary)
-        percentiles[:, s] = ranks
-
-    # ---------------------------------------------------------------- proportions
-    specs = (
-        tuple(proportions)
-        if proportions is not None
-        else default_proportions(instrument, living_wage)
+    estimates = _all_employer_estimates(wave, seed=seed, n_resamples=n_resamples, workers=workers)
+    peers, percentiles = peer_figures(wave)
+    if proportions is None:
+        proportions = default_proportions(instrument, living_wage)
+    employer_props, sector_props = proportion_figures(wave, tuple(proportions))
+    reliability = reliability_figures(wave)
+    validity = validity_figure(wave)
+    gaps = gap_figures(wave, claims, claim_item_ids)
+    sector_equity, employer_equity = equity_figures(wave, subgroupings(wave, groupings))
+    sector_trend, employer_trend = trend_figures(
+        wave, previous, seed=seed, n_resamples=n_resamples, workers=workers
     )
-    employer_props: list[list[ProportionResult]] = [[] for _ in range(n_emp)]
-    sector_props = []
-    for spec in specs:
-        if spec.item_id not in columns:
-            raise ValueError(f"proportion {spec.name!r}: item {spec.item_id!r} is not a column")
-        item = instrument.item(spec.item_id)
-        real = [o.code for o in item.options if not o.missing]
-        column = coded[:, columns[spec.item_id]]
-        is_real = np.isin(column, real)
-        is_yes = np.isin(column, list(spec.codes)) & is_real
-        n_real = np.bincount(group, weights=is_real, minlength=n_emp).astype(np.int64)
-        n_yes = np.bincount(group, weights=is_yes, minlength=n_emp).astype(np.int64)
-        decision = disclose(n_real, k, employers=True)
-        safe_n = np.maximum(n_real, 1)
-        low, high = wilson_bounds(n_yes, safe_n, confidence)
-        for e in range(n_emp):
-            if decision.cells[e]:
-                employer_props[e].append(
-                    ProportionResult(
-                        spec.name,
-                        spec.item_id,
-                        int(n_real[e]),
-                        float(n_yes[e] / n_real[e]),
-                        float(low[e]),
-                        float(high[e]),
-                    )
-                )
-            else:
-                employer_props[e].append(ProportionResult.hidden(spec.name, spec.item_id))
-        if decision.total:
-            total_real, total_yes = int(n_real.sum()), int(n_yes.sum())
-            t_low, t_high = wilson_bounds(np.array([total_yes]), np.array([total_real]), confidence)
-            sector_props.append(
-                ProportionResult(
-                    spec.name,
-                    spec.item_id,
-                    total_real,
-                    total_yes / total_real,
-                    float(t_low[0]),
-                    float(t_high[0]),
-                )
-            )
-        else:
-            sector_props.append(ProportionResult.hidden(spec.name, spec.item_id))
-
-    # ---------------------------------------------------------------- reliability, validity
-    alpha_ids = [
-        item.id
-        for d in instrument.dimensions
-        if d.reliability == "alpha"
-        for item in instrument.items_in(d.id)
-    ]
-    item_scores = (
-        np.column_stack([plan.tables[columns[i]][coded[:, columns[i]]] for i in alpha_ids])
-        if alpha_ids
-        else np.empty((n_rows, 0))
-    )
-    reliability = wave_reliability(instrument, item_scores, alpha_ids, k=k, confidence=confidence)
-    criterion = [item.id for item in plan.items if item.role == "criterion"]
-    if criterion:
-        c = columns[criterion[0]]
-        validity = criterion_validity(
-            scores.jqi, plan.tables[c][coded[:, c]], k=k, confidence=confidence
-        )
-    else:
-        validity = ValidityResult(None, None, None, None, "no criterion item")
-
-    # ---------------------------------------------------------------- gaps
-    if claims is not None:
-        gap_ids = tuple(claim_item_ids) if claim_item_ids is not None else gap_item_ids(instrument)
-        missing = [i for i in gap_ids if i not in columns]
-        if missing:
-            raise ValueError(f"claim item {missing[0]!r} is not a column")
-        gap_scores = (
-            np.column_stack([plan.tables[columns[i]][coded[:, columns[i]]] for i in gap_ids])
-            if gap_ids
-            else np.empty((n_rows, 0))
-        )
-        gaps = employer_gaps(gap_scores, group, claims, gap_ids, k=k)
-        if len(gaps) != n_emp:
-            raise ValueError(f"claims has {len(gaps)} rows but the wave has {n_emp} employers")
-    else:
-        gaps = tuple(() for _ in range(n_emp))
-
-    # ---------------------------------------------------------------- equity (JQI)
-    subgroupings: dict[str, tuple[NDArray[np.intp], tuple[str, ...]]] = {}
-    for item in plan.items:
-        if item.role == "subgroup":
-            real = [o for o in item.options if not o.missing]
-            index = _subgroup_index(coded[:, columns[item.id]], [o.code for o in real])
-            subgroupings[item.id] = (index, tuple(o.label[instrument.languages[0]] for o in real))
-    for name, (index, labels) in (groupings or {}).items():
-        raw_index = np.asarray(index)
-        if raw_index.shape != (n_rows,) or raw_index.dtype.kind not in "iu":
-            raise ValueError(f"grouping {name!r} needs one integer per response")
-        subgroupings[name] = (raw_index[order].astype(np.intp), tuple(labels))
-    sector_equity = tuple(
-        equity(scores.jqi, index, labels, k=k, grouping=name)
-        if sector_shown[0]
-        else _hidden_equity(name, labels)
-        for name, (index, labels) in subgroupings.items()
-    )
-    employer_equity = []
-    for e in range(n_emp):
-        rows = by_employer[starts[e] : starts[e + 1]]
-        employer_equity.append(
-            tuple(
-                equity(scores.jqi[rows], index[rows], labels, k=k, grouping=name)
-                if shown[e, 0]
-                else _hidden_equity(name, labels)
-                for name, (index, labels) in subgroupings.items()
-            )
-        )
-
-    # ---------------------------------------------------------------- assemble
-    dimension_columns = [names.index(d.id) for d in instrument.dimensions]
-    thresholds = np.array([instrument.threshold_for(d.id) for d in instrument.dimensions])
-    response_counts = np.bincount(group, minlength=n_emp)
-    employer_results = []
-    for e in range(n_emp):
-        all_dims = bool(shown[e, dimension_columns].all())
-        # A mean equal to the threshold up to summation order (49.99999999999999 for
-        # an exact 50) reaches it, as the brief's rounded figure says it does.
-        reached = tie_rounded(means[e, dimension_columns]) >= thresholds
-        at = int(reached.sum()) if all_dims else None
-        employer_results.append(
-            EmployerResult(
-                employer=e,
-                n_responses=int(response_counts[e]) if response_counts[e] >= k else None,
-                estimates=tuple(estimates[e]),
-                percentiles=tuple(_f(p) for p in percentiles[e]),
-                dimensions_at_threshold=at,
-                proportions=tuple(employer_props[e]),
-                gaps=tuple(gaps[e]),
-                equity=employer_equity[e],
-            )
-        )
     return Release(
         instrument=instrument.key,
         instrument_version=instrument.version,
@@ -466,19 +155,41 @@ def release(
         seed=int(seed),
         n_resamples=int(n_resamples),
         confidence=confidence,
-        n_responses=n_rows if n_rows >= k else None,
-        statistics=names,
-        sector=tuple(sector),
-        sector_proportions=tuple(sector_props),
-        peers=tuple(peer_summaries),
+        n_responses=wave.n_rows if wave.n_rows >= k else None,
+        statistics=wave.names,
+        sector=sector_estimates(wave),
+        sector_proportions=sector_props,
+        peers=peers,
         reliability=reliability,
         validity=validity,
         equity=sector_equity,
-        employers=tuple(employer_results),
+        employers=employer_results(
+            wave,
+            estimates=estimates,
+            percentiles=percentiles,
+            proportions=employer_props,
+            gaps=gaps,
+            equity=employer_equity,
+            trend=employer_trend,
+        ),
+        trend=sector_trend,
     )
 
 
-def _hidden_equity(name: str, labels: Sequence[str]) -> EquityResult:
-    labels = tuple(labels)
-    hidden = tuple(Estimate.hidden("jqi") for _ in labels)
-    return EquityResult("jqi", name, labels, hidden, None, None, NOT_ENOUGH)
+def _all_employer_estimates(
+    wave: ScoredWave, *, seed: int, n_resamples: int, workers: int
+) -> list[list[Estimate]]:
+    """Every employer's estimates; employers with nothing shown are not bootstrapped.
+
+    Employers are independent (each bootstrap draws from its own data's generator), so
+    they can be computed in any order, on several threads, with the same result.
+    """
+    estimates = [[Estimate.hidden(name) for name in wave.names] for _ in range(wave.n_employers)]
+    busy = [e for e in range(wave.n_employers) if wave.shown[e].any()]
+
+    def one(e: int) -> list[Estimate]:
+        return employer_estimates(wave, e, seed=seed, n_resamples=n_resamples)
+
+    for e, result in zip(busy, parallel_map(one, busy, workers), strict=True):
+        estimates[e] = result
+    return estimates

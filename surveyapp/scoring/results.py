@@ -185,6 +185,12 @@ class TrendResult:
     cliffs_delta: float | None
     note: str | None = None
 
+    @classmethod
+    def hidden(cls, statistic: str) -> TrendResult:
+        """A change that is hidden or missing: both waves' estimates hidden too."""
+        hidden = Estimate.hidden(statistic)
+        return cls(statistic, hidden, hidden, None, None, None, NOT_ENOUGH)
+
 
 @dataclass(frozen=True)
 class EmployerResult:
@@ -206,6 +212,8 @@ class EmployerResult:
     proportions: tuple[ProportionResult, ...]
     gaps: tuple[GapResult, ...]
     equity: tuple[EquityResult, ...]
+    #: Change since the previous wave, per statistic both waves have; empty without one.
+    trend: tuple[TrendResult, ...] = ()
 
     def estimate(self, statistic: str) -> Estimate:
         for estimate in self.estimates:
@@ -219,7 +227,9 @@ class Release:
     """A wave's results as released (DESIGN.md anonymity rule 3: computed once, at close).
 
     ``statistics`` names the summarised columns: "jqi", each dimension id, then
-    "at_threshold" (mean number of dimensions at threshold per response).
+    "at_threshold" (mean number of dimensions at threshold per response). ``trend``
+    (here and per employer) follows ``statistics``, skipping any the previous wave's
+    instrument lacks.
     """
 
     instrument: str
@@ -239,6 +249,8 @@ class Release:
     validity: ValidityResult
     equity: tuple[EquityResult, ...]
     employers: tuple[EmployerResult, ...]
+    #: The sector's change since the previous wave; empty without one.
+    trend: tuple[TrendResult, ...] = ()
 
     def employer(self, index: int) -> EmployerResult:
         return self.employers[index]
