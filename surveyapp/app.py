@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, errors, i18n, security
+from . import accounts, assets, errors, i18n, security
 from .bodylimit import BodyLimit
 from .config import build_config
 from .extensions import babel, compress, csrf, db, limiter, migrate
@@ -51,11 +51,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from . import models  # noqa: F401  (every table registered before use)
+    from .employer import bp as employer_bp
     from .landing import bp as landing_bp
+    from .staff import bp as staff_bp
     from .survey import bp as survey_bp
 
+    accounts.init_app(app)
     app.register_blueprint(landing_bp)
     app.register_blueprint(survey_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(employer_bp)
 
     @app.get("/healthz")
     def healthz() -> tuple[str, int]:

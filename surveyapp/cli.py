@@ -13,7 +13,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from . import create_app, serving
+from .accounts.cli import users
 from .config import MAX_THREADS
+from .results.cli import results
 from .serving import ServerSettings
 
 _created: list[Flask] = []
@@ -40,6 +42,8 @@ main = FlaskGroup(
 )
 main.add_command(shell_command)
 main.add_command(routes_command)
+main.add_command(users)
+main.add_command(results)
 
 
 @main.result_callback()
@@ -140,6 +144,9 @@ def demo(
     base = _public_base(host, port)
     for employer, token in result.links:
         click.echo(f"  {employer:<34} {base}/s/{token}")
+    click.echo(f"Sign in at {base}/login (role, email, password; new passwords on every run):")
+    for role, email, password in result.sign_ins:
+        click.echo(f"{role} {email} {password}")
     if not no_serve:
         serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
 

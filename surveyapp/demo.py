@@ -17,12 +17,17 @@ import numpy as np
 from scipy.special import ndtr
 from sqlalchemy import insert, select
 
+from .accounts.passwords import hash_password
+from .accounts.service import create_user, end_all_sessions
 from .extensions import db
 from .instruments import Instrument, Item, get_instrument
-from .models import Answer, Comment, Employer, Partnership, Response, Wave
+from .models import Answer, Comment, Employer, Partnership, Response, User, Wave
+from .results.store import compute_release, store_release
 from .waves import ensure_links
 
 DEMO_NAME = "Valley Health Careers Partnership"
+DEMO_STAFF_EMAIL = "staff@valley-health.example"
+DEMO_EMPLOYER_EMAIL = "hr@riverbend.example"
 SEED = 20261125
 
 #: (name, size band, overall quality -1..1, wage level relative to the living wage, responses)
@@ -70,6 +75,8 @@ class DemoResult:
     closed_responses: int
     open_wave: str
     links: list[tuple[str, str]]
+    #: (role, email, password) of each demo account.
+    sign_ins: list[tuple[str, str, str]]
 
 
 def create_demo(today: date | None = None) -> DemoResult:
@@ -81,11 +88,33 @@ def create_demo(today: date | None = None) -> DemoResult:
         partnership = _create_partnership(today)
     closed, open_ = sorted(partnership.waves, key=lambda w: w.status != "closed")[:2]
     links = [(link.employer.name, link.token) for link in ensure_links(db.session, open_)]
+    sign_ins = _demo_accounts(partnership)
     db.session.commit()
     count = db.session.scalar(
         select(db.func.count()).select_from(Response).where(Response.wave_id == closed.id)
     )
-    return DemoResult(DEMO_NAME, created, closed.name, int(count or 0), open_.name, links)
+    return DemoResult(DEMO_NAME, created, closed.name, int(count or 0), open_.name, links, sign_ins)
+
+
+def _demo_accounts(partnership: Partnership) -> list[tuple[str, str, str]]:
+    """A staff user and one employer's user, with fresh random passwords on every run
+    (only hashes are stored, so a later run cannot print the earlier passwords)."""
+    employer = next(e for e in partnership.employers if e.name == EMPLOYERS[0][0])
+    sign_ins = []
+    for role, email, of_employer in (
+        ("staff", DEMO_STAFF_EMAIL, None),
+        ("employer", DEMO_EMPLOYER_EMAIL, employer),
+    ):
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(
+                db.session, email, partnership_id=partnership.id, employer=of_employer
+            )
+        password = secrets.token_urlsafe(12)
+        user.password_hash = hash_password(password)
+        end_all_sessions(db.session, user.id)
+        sign_ins.append((role, email, password))
+    return sign_ins
 
 
 def _create_partnership(today: date) -> Partnership:
@@ -124,6 +153,8 @@ def _create_partnership(today: date) -> Partnership:
     ensure_links(db.session, closed)
     ensure_links(db.session, open_)
     _add_responses(partnership, closed)
+    # Closed as close_wave closes a wave: its figures computed once and stored.
+    store_release(db.session, closed, compute_release(db.session, closed))
     return partnership
 
 

@@ -101,6 +101,17 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 
 def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
     security_event("CSRF check failed")
+    if request.blueprint in SIGNED_IN_BLUEPRINTS:
+        _end_account_session()
+        session.clear()
+        return render_error(
+            400,
+            _l("This page timed out"),
+            _l(
+                "For your safety, forms stop working after a while, and you have been "
+                "signed out. Sign in again and try once more."
+            ),
+        )
     session.clear()
     return render_error(
         400,
@@ -110,6 +121,24 @@ def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
             "saved. Go back to the survey link and continue."
         ),
     )
+
+
+#: Blueprints whose pages are for signed-in staff and employer users.
+SIGNED_IN_BLUEPRINTS = frozenset({"accounts", "staff", "employer"})
+
+
+def _end_account_session() -> None:
+    """A failed form check also ends the server-side session: clearing the cookie
+    alone would leave a copy of it working."""
+    from flask_login import current_user
+
+    from .accounts.service import end_session
+    from .extensions import db
+
+    if current_user.is_authenticated:
+        db.session.rollback()
+        end_session(db.session, current_user.token)
+        db.session.commit()
 
 
 def _database_error(error: OperationalError) -> ResponseReturnValue:

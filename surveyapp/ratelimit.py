@@ -59,6 +59,16 @@ LIMITS: dict[str, tuple[str, str, str]] = {
         "30/minute;300/hour",
         "resume-code attempts per client address",
     ),
+    "login": (
+        "SURVEYAPP_LIMIT_LOGIN",
+        "10/minute;100/hour",
+        "sign-in and password attempts per client address",
+    ),
+    "login_account": (
+        "SURVEYAPP_LIMIT_LOGIN_PER_ACCOUNT",
+        "5/minute;30/hour",
+        "sign-in attempts on one account (per email address typed), from anywhere",
+    ),
 }
 
 log = logging.getLogger("surveyapp.security")
@@ -123,6 +133,12 @@ def draft_key() -> str:
 def has_no_draft() -> bool:
     """Per-draft limits do not apply before a worker has a draft."""
     return _draft_cookie_value() is None
+
+
+def login_account_key() -> str:
+    """Key of the per-account sign-in limit: an HMAC of the email address typed."""
+    email = request.form.get("email", "")[:300].strip().lower()
+    return "a" + hmac.new(_current_salt(), email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def log_breach(limit: RequestLimit) -> None:

@@ -1,0 +1,109 @@
+"""`surveyapp users` and the demo's sign-ins, run as a newcomer runs them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from surveyapp import create_app
+
+from ..accounts_driver import sign_in
+from ..conftest import SECRET
+from ..load_workers import surveyapp_env
+from ..survey_driver import csrf_from
+
+LINK = re.compile(r"http://127\.0\.0\.1:5000(/account/set-password/[\w-]+)")
+
+
+def _run(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "surveyapp.cli", *args],
+        env={**surveyapp_env(instance), "SECRET_KEY": SECRET},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    instance = tmp_path_factory.mktemp("demo")
+    result = _run(instance, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    return instance, result.stdout
+
+
+def _app(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(instance))
+    return create_app({"SECRET_KEY": SECRET, "RATELIMIT_ENABLED": False})
+
+
+def test_the_demo_prints_sign_ins_that_work(demo, monkeypatch):
+    instance, out = demo
+    found = re.findall(r"^(staff|employer) (\S+) (\S+)$", out, re.M)
+    lines = {role: (email, password) for role, email, password in found}
+    assert set(lines) == {"staff", "employer"}
+    app = _app(instance, monkeypatch)
+    staff = app.test_client()
+    assert sign_in(staff, *lines["staff"]).headers["Location"] == "/staff/"
+    assert "Valley Health" in staff.get("/staff/").get_data(as_text=True)
+    employer = app.test_client()
+    assert sign_in(employer, *lines["employer"]).headers["Location"] == "/employer/"
+
+
+def test_create_staff_prints_a_link_that_sets_a_password(demo, monkeypatch):
+    instance, _out = demo
+    result = _run(
+        instance, "users", "create-staff", "--partnership", "1", "--email", "New@Example.org"
+    )
+    assert result.returncode == 0, result.stderr
+    path = LINK.search(result.stdout).group(1)
+    app = _app(instance, monkeypatch)
+    client = app.test_client()
+    page = client.get(path)
+    assert page.status_code == 200
+    done = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(page),
+            "password": "a long new passphrase",
+            "confirm": "a long new passphrase",
+        },
+    )
+    assert done.status_code == 302
+    assert sign_in(app.test_client(), "new@example.org", "a long new passphrase").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("create-staff", "--partnership", "999", "--email", "x@example.org"),
+            "no partnership 999",
+        ),
+        (("create-staff", "--partnership", "1", "--email", "not-an-email"), "not an email"),
+        (("create-employer", "--employer", "999", "--email", "x@example.org"), "no employer 999"),
+        (("reset-link", "--email", "nobody@example.org"), "no account"),
+    ],
+)
+def test_users_commands_refuse_bad_input_in_one_line(demo, args, message):
+    instance, _out = demo
+    result = _run(instance, "users", *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_second_account_with_the_same_email_is_refused(demo):
+    instance, _out = demo
+    args = ("users", "create-staff", "--partnership", "1", "--email", "twice@example.org")
+    assert _run(instance, *args).returncode == 0
+    again = _run(instance, *args[:-1], "TWICE@example.org")
+    assert again.returncode == 1
+    assert "already has an account" in again.stderr
