@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .instruments import get_instrument
 from .models import MIN_GROUP_SIZE_FLOOR, DistributionLink, Employer, Wave
+from .results.store import compute_release, store_release
 from .settling import settle_wave
 
 #: Settings frozen once a wave is open.
@@ -90,10 +91,16 @@ def open_wave(session: Session, wave: Wave, today: date | None = None) -> None:
 
 
 def close_wave(session: Session, wave: Wave, today: date | None = None) -> None:
-    """Close an open wave and release everything still pending (see settling.py)."""
+    """Close an open wave: store its release, release everything still pending.
+
+    The release is computed before anything changes, so if scoring fails the wave
+    stays open and nothing is stored (anonymity rule 3: figures come once, at close).
+    Flushes; the caller commits.
+    """
     if wave.status != "open":
         raise WaveLocked("only an open wave can be closed")
+    computed = compute_release(session, wave)
     wave.status = "closed"
     wave.closes_on = today or wave.closes_on
     settle_wave(session, wave.id, force=True)
-    session.flush()
+    store_release(session, wave, computed)

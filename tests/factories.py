@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import secrets
+from datetime import date
 from decimal import Decimal
 
+import numpy as np
 from flask import Flask
+from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import DistributionLink, Employer, Partnership, Wave
+from surveyapp.instruments import get_instrument
+from surveyapp.models import Answer, DistributionLink, Employer, Partnership, Response, Wave
+from surveyapp.scoring import choice_item_ids
 from surveyapp.waves import ensure_links
 
 _names = itertools.count(1)
@@ -50,6 +56,41 @@ def make_wave(
         tokens = [link.token for link in ensure_links(db.session, wave)]
         db.session.commit()
         return tokens
+
+
+def add_responses(wave: Wave, sizes: list[int], seed: int = 1) -> None:
+    """``sizes[i]`` complete responses (every choice item answered, no "prefer not to say")
+    for the i-th employer of the wave's partnership by name; commits. Call inside an app
+    context."""
+    instrument = get_instrument(wave.worker_instrument_key, wave.worker_instrument_version)
+    employers = db.session.scalars(
+        select(Employer)
+        .where(Employer.partnership_id == wave.partnership_id)
+        .order_by(Employer.name)
+    )
+    rng = np.random.default_rng(seed)
+    choices = {
+        item_id: [o.code for o in instrument.item(item_id).options if not o.missing]
+        for item_id in choice_item_ids(instrument)
+    }
+    for employer, size in zip(employers, sizes, strict=False):
+        for _ in range(size):
+            response = Response(
+                id=secrets.token_hex(16),
+                wave_id=wave.id,
+                employer_id=employer.id,
+                instrument_key=instrument.key,
+                instrument_version=instrument.version,
+                instrument_checksum=instrument.checksum,
+                language=str(rng.choice(["en", "es"])),
+                submitted_on=date(2027, 3, 1),
+            )
+            db.session.add(response)
+            db.session.add_all(
+                Answer(response_id=response.id, item_id=item_id, code=int(rng.choice(codes)))
+                for item_id, codes in choices.items()
+            )
+    db.session.commit()
 
 
 def link_for(token: str) -> DistributionLink:

@@ -21,9 +21,15 @@ _EXPORTS = {
     "WaveAnswers": "wave_data",
     "load_wave_answers": "wave_data",
     "release_to_dict": "offline",
+    "ComputedRelease": "store",
+    "NoStoredRelease": "store",
     "WaveNotClosed": "store",
-    "wave_release": "store",
-    "wave_release_dict": "store",
+    "compute_release": "store",
+    "previous_closed_wave": "store",
+    "recompute_release": "store",
+    "store_release": "store",
+    "stored_release": "store",
+    "stored_release_row": "store",
 }
 
 __all__ = sorted(_EXPORTS)

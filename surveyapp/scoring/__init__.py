@@ -57,8 +57,14 @@ from .results import (
 from .suppression import NOT_ENOUGH, Disclosure, disclose
 from .trend import employer_trends, trend
 
+#: Changes whenever a change to this package can change a stored figure (a method, a
+#: rule, the JSON shape); a stored release records the version that computed it, and
+#: ``surveyapp results recompute`` brings older ones up to date.
+SCORING_VERSION = "2026.12-1"
+
 __all__ = [
     "NOT_ENOUGH",
+    "SCORING_VERSION",
     "AlphaResult",
     "Disclosure",
     "EmployerResult",

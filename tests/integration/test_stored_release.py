@@ -1,0 +1,268 @@
+"""Issue 9: a wave's results are computed once, at close, and stored (anonymity rule 3)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from surveyapp.cli import main
+from surveyapp.extensions import db
+from surveyapp.instruments import get_instrument, instrument_path
+from surveyapp.models import StoredRelease, Wave
+from surveyapp.results import NoStoredRelease, WaveNotClosed, stored_release, stored_release_row
+from surveyapp.results import store as store_module
+from surveyapp.scoring import SCORING_VERSION
+from surveyapp.waves import WaveLocked, close_wave, ensure_links
+
+from ..conftest import SECRET
+from ..factories import add_responses, make_wave
+
+K = 5
+
+
+def _cli(app, *args: str):
+    env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": SECRET}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def _wave(name: str | None = None) -> Wave:
+    query = select(Wave).order_by(Wave.id)
+    return db.session.scalar(query.where(Wave.name == name) if name else query)
+
+
+def _open_wave_with(app, sizes: list[int], *, employers: int = 3) -> None:
+    make_wave(app, status="open", employers=employers, k=K)
+    with app.app_context():
+        add_responses(_wave(), sizes)
+
+
+def _close(name: str | None = None) -> Wave:
+    wave = _wave(name)
+    close_wave(db.session, wave)
+    db.session.commit()
+    return wave
+
+
+def test_closing_stores_one_release_with_version_checksum_and_parameters(app):
+    _open_wave_with(app, [12, 8, 6])
+    with app.app_context():
+        wave = _close()
+        rows = db.session.scalars(select(StoredRelease)).all()
+        assert [row.wave_id for row in rows] == [wave.id]
+        row = rows[0]
+        instrument = get_instrument(wave.worker_instrument_key, wave.worker_instrument_version)
+        assert row.scoring_version == SCORING_VERSION
+        assert row.instrument_checksum == instrument.checksum
+        parameters = json.loads(row.parameters)
+        assert parameters == {
+            "k": K,
+            "living_wage": 24.0,
+            "seed": 0,
+            "n_resamples": 9999,
+            "previous_wave_id": None,
+            "employer_ids": parameters["employer_ids"],
+        }
+        assert len(parameters["employer_ids"]) == 3
+        figures = stored_release(db.session, wave)
+        assert figures["wave"] == wave.name
+        assert figures["n_responses"] == 26
+        assert figures["trend"] == []
+        assert [e["n_responses"] for e in figures["employers"]] == [12, 8, 6]
+
+
+def test_stored_figures_equal_surveyapp_score_on_the_export(app, tmp_path):
+    _open_wave_with(app, [25, 9, 14])
+    with app.app_context():
+        wave = _close()
+        wave_id, version = wave.id, wave.worker_instrument_version
+        stored = stored_release(db.session, wave)
+    responses = tmp_path / "responses.csv"
+    codebook = tmp_path / "codebook.csv"
+    exported = _cli(
+        app, "export", "--wave", str(wave_id), "--out", str(responses), "--codebook", str(codebook)
+    )
+    assert exported.exit_code == 0, exported.output
+    instrument = str(instrument_path("worker", version))
+    out = tmp_path / "scores.json"
+    scored = _cli(
+        app,
+        "score",
+        str(responses),
+        "--instrument",
+        instrument,
+        "--k",
+        str(K),
+        "--living-wage",
+        "24",
+        "--out",
+        str(out),
+    )
+    assert scored.exit_code == 0, scored.output
+    offline = json.loads(out.read_text("utf-8"))
+    assert json.dumps(offline, sort_keys=True) == json.dumps(stored, sort_keys=True)
+    assert offline["employers"][0]["estimates"][0]["method"] == "bca"  # a real bootstrap
+
+
+def test_trend_against_the_previous_closed_wave(app):
+    _open_wave_with(app, [12, 10, 9, 8], employers=4)
+    with app.app_context():
+        first = _close()
+        assert stored_release(db.session, first)["trend"] == []
+        second = Wave(partnership=first.partnership, name="Second", status="open", min_group_size=K)
+        db.session.add(second)
+        db.session.flush()
+        ensure_links(db.session, second)
+        db.session.commit()
+        add_responses(second, [11, 10, 9, 3], seed=2)
+        close_wave(db.session, second)
+        db.session.commit()
+        figures = stored_release(db.session, second)
+        assert json.loads(stored_release_row(db.session, second).parameters)[
+            "previous_wave_id"
+        ] == (first.id)
+        assert [t["statistic"] for t in figures["trend"]] == figures["statistics"]
+        assert figures["trend"][0]["difference"] is not None
+        assert figures["trend"][0]["previous"]["n"] == 39
+        by_name = {e["employer"]: e for e in figures["employers"]}
+        names = sorted(by_name)
+        assert by_name[names[0]]["trend"][0]["difference"] is not None
+        # Three responses now: hidden, exactly like a missing figure.
+        assert by_name[names[3]]["trend"][0] == {
+            "statistic": "jqi",
+            "previous": by_name[names[3]]["trend"][0]["previous"],
+            "current": by_name[names[3]]["trend"][0]["current"],
+            "difference": None,
+            "p_value": None,
+            "cliffs_delta": None,
+            "note": "not enough responses",
+        }
+        assert by_name[names[3]]["trend"][0]["current"]["mean"] is None
+
+
+def test_an_open_wave_has_no_release_and_asking_is_refused(app):
+    _open_wave_with(app, [6, 6])
+    with app.app_context():
+        wave = _wave()
+        with pytest.raises(WaveNotClosed):
+            stored_release(db.session, wave)
+        assert db.session.scalar(select(func.count()).select_from(StoredRelease)) == 0
+
+
+def test_closing_a_closed_wave_is_refused_and_changes_nothing(app):
+    _open_wave_with(app, [6, 7])
+    with app.app_context():
+        wave = _close()
+        before = stored_release_row(db.session, wave)
+        snapshot = (before.figures, before.parameters, before.computed_at)
+        with pytest.raises(WaveLocked):
+            close_wave(db.session, wave)
+        db.session.rollback()
+        after = stored_release_row(db.session, _wave())
+        assert (after.figures, after.parameters, after.computed_at) == snapshot
+        assert db.session.scalar(select(func.count()).select_from(StoredRelease)) == 1
+
+
+def test_a_scoring_failure_leaves_the_wave_open_and_stores_nothing(app, monkeypatch):
+    _open_wave_with(app, [6, 7])
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("scoring broke")
+
+    monkeypatch.setattr(store_module, "release", broken)
+    with app.app_context():
+        wave = _wave()
+        with pytest.raises(RuntimeError, match="scoring broke"):
+            close_wave(db.session, wave)
+        assert wave.status == "open"  # nothing changed before scoring
+        db.session.commit()
+        db.session.expire_all()
+        assert _wave().status == "open"
+        assert db.session.scalar(select(func.count()).select_from(StoredRelease)) == 0
+
+
+def test_closing_with_no_responses_stores_an_empty_release(app):
+    make_wave(app, status="open", employers=2, k=K)
+    with app.app_context():
+        figures = stored_release(db.session, _close())
+        assert figures["n_responses"] is None
+        assert figures["employers"] == []
+        assert all(e["mean"] is None for e in figures["sector"])
+
+
+@pytest.mark.parametrize("n", [K - 1, K, K + 1])
+def test_an_employer_is_shown_from_k_responses(sqlite_app, n):
+    _open_wave_with(sqlite_app, [n, 30, 30])
+    with sqlite_app.app_context():
+        small = stored_release(db.session, _close())["employers"][0]
+        shown = n >= K
+        assert (small["n_responses"] is not None) == shown
+        assert all((e["mean"] is not None) == shown for e in small["estimates"])
+        if not shown:
+            assert {e["note"] for e in small["estimates"]} == {"not enough responses"}
+
+
+def test_a_wave_closed_before_releases_were_stored_says_so(app):
+    _open_wave_with(app, [6, 6])
+    with app.app_context():
+        _wave().status = "closed"  # as the demo data and old databases did
+        db.session.commit()
+        with pytest.raises(NoStoredRelease, match="surveyapp results recompute"):
+            stored_release(db.session, _wave())
+
+
+def test_recompute_replaces_the_stored_release(app):
+    _open_wave_with(app, [9, 8])
+    with app.app_context():
+        wave = _close()
+        row = stored_release_row(db.session, wave)
+        figures = row.figures
+        row.scoring_version, row.figures = "old", "{}"
+        db.session.commit()
+        wave_id = wave.id
+    result = _cli(app, "results", "recompute", "--wave", str(wave_id))
+    assert result.exit_code == 0, result.output
+    assert "Recomputed the results of 1 closed wave" in result.output
+    with app.app_context():
+        row = stored_release_row(db.session, db.session.get(Wave, wave_id))
+        assert (row.scoring_version, row.figures) == (SCORING_VERSION, figures)
+    every = _cli(app, "results", "recompute", "--all")
+    assert every.exit_code == 0, every.output
+
+
+def test_recompute_refuses_unknown_and_open_waves(sqlite_app):
+    make_wave(sqlite_app, status="open")
+    with sqlite_app.app_context():
+        open_id = _wave().id
+    unknown = _cli(sqlite_app, "results", "recompute", "--wave", "999")
+    assert unknown.exit_code == 1
+    assert unknown.output.strip() == "error: there is no wave 999; `surveyapp waves` lists them"
+    refused = _cli(sqlite_app, "results", "recompute", "--wave", str(open_id))
+    assert refused.exit_code == 1
+    assert "is open: only a closed wave has results" in refused.output
+    assert "Traceback" not in refused.output
+    neither = _cli(sqlite_app, "results", "recompute")
+    assert neither.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("imported", "forbidden"),
+    [
+        ("surveyapp.results.store, surveyapp.results.cli", "surveyapp.survey"),
+        ("surveyapp.survey.views, surveyapp.settling", "surveyapp.results"),
+    ],
+)
+def test_results_and_survey_never_import_each_other(imported, forbidden):
+    code = (
+        f"import sys, {imported}\n"
+        f"print(','.join(m for m in sys.modules if m == {forbidden!r}"
+        f" or m.startswith({forbidden + '.'!r})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
