@@ -303,6 +303,21 @@ def export(wave_id: int, out: str, codebook: str, language: str | None) -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("--resamples", type=click.IntRange(min=99), default=9999, show_default=True)
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="The previous wave's export, for trend (employers matched by name).",
+)
+@click.option(
+    "--previous-instrument",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="The instrument file of the previous wave (default: --instrument).",
+)
+@click.option(
+    "--previous-k", type=click.IntRange(min=3), default=None, help="The previous wave's k."
+)
 def score(
     responses: str,
     instrument_path: str,
@@ -311,6 +326,9 @@ def score(
     out: str,
     seed: int,
     resamples: int,
+    previous: str | None,
+    previous_instrument: str | None,
+    previous_k: int | None,
 ) -> None:
     """Score a responses CSV offline, with exactly the app's method and numbers."""
     from .instruments import InstrumentError, load_instrument
@@ -318,6 +336,7 @@ def score(
 
     try:
         instrument = load_instrument(instrument_path)
+        earlier = load_instrument(previous_instrument) if previous_instrument else None
     except InstrumentError as exc:
         raise click.ClickException(str(exc)) from exc
     if living_wage is None and any(
@@ -328,7 +347,15 @@ def score(
         )
     try:
         data = score_csv(
-            responses, instrument, k=k, living_wage=living_wage, seed=seed, n_resamples=resamples
+            responses,
+            instrument,
+            k=k,
+            living_wage=living_wage,
+            seed=seed,
+            n_resamples=resamples,
+            previous=previous,
+            previous_instrument=earlier,
+            previous_k=previous_k,
         )
     except CSVError as exc:
         raise click.ClickException(str(exc)) from exc

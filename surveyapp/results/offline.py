@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..instruments.model import Instrument
-from ..scoring import Release, choice_item_ids, code_table, release
+from ..scoring import PreviousWave, Release, choice_item_ids, code_table, release
 from ..scoring.items import valid_code_table
 
 __all__ = [
@@ -394,13 +394,35 @@ def score_csv(
     seed: int = 0,
     n_resamples: int = 9999,
     claims: ArrayLike | None = None,
+    previous: str | Path | TextIO | None = None,
+    previous_instrument: Instrument | None = None,
+    previous_k: int | None = None,
 ) -> dict[str, Any]:
     """Read a responses CSV, run :func:`surveyapp.scoring.release`, return JSON-ready data.
 
     ``claims`` (optional) has one row per employer in the order of the sorted employer
-    labels (``OfflineResponses.employer_labels``).
+    labels (``OfflineResponses.employer_labels``). ``previous`` (optional) is the
+    previous wave's export, for trend; employers are matched by label, and it is read
+    with ``previous_instrument`` (default ``instrument``) and scored with the same living
+    wage, as the app does.
     """
     responses = read_responses_csv(source, instrument)
+    earlier = None
+    if previous is not None:
+        before_instrument = previous_instrument or instrument
+        before = read_responses_csv(previous, before_instrument)
+        position = {label: i for i, label in enumerate(responses.employer_labels)}
+        earlier = PreviousWave(
+            instrument=before_instrument,
+            codes=before.codes,
+            employers=before.employers,
+            same_employer=np.array(
+                [position.get(label, -1) for label in before.employer_labels], dtype=np.intp
+            ),
+            living_wage=living_wage,
+            item_ids=before.item_ids,
+            k=previous_k,
+        )
     result = release(
         instrument,
         responses.codes,
@@ -413,6 +435,7 @@ def score_csv(
         groupings=language_grouping(responses.languages),
         seed=seed,
         n_resamples=n_resamples,
+        previous=earlier,
     )
     data = release_to_dict(result, responses.employer_labels)
     data["wave"] = responses.wave

@@ -75,24 +75,20 @@ def test_closing_stores_one_release_with_version_checksum_and_parameters(app):
         assert [e["n_responses"] for e in figures["employers"]] == [12, 8, 6]
 
 
-def test_stored_figures_equal_surveyapp_score_on_the_export(app, tmp_path):
-    _open_wave_with(app, [25, 9, 14])
-    with app.app_context():
-        wave = _close()
-        wave_id, version = wave.id, wave.worker_instrument_version
-        stored = stored_release(db.session, wave)
-    responses = tmp_path / "responses.csv"
-    codebook = tmp_path / "codebook.csv"
-    exported = _cli(
-        app, "export", "--wave", str(wave_id), "--out", str(responses), "--codebook", str(codebook)
+def _export(app, wave_id: int, folder) -> str:
+    out = folder / f"responses-{wave_id}.csv"
+    codebook = folder / f"codebook-{wave_id}.csv"
+    result = _cli(
+        app, "export", "--wave", str(wave_id), "--out", str(out), "--codebook", str(codebook)
     )
-    assert exported.exit_code == 0, exported.output
-    instrument = str(instrument_path("worker", version))
-    out = tmp_path / "scores.json"
-    scored = _cli(
-        app,
-        "score",
-        str(responses),
+    assert result.exit_code == 0, result.output
+    return str(out)
+
+
+def _score(app, responses: str, folder, *options: str) -> dict:
+    out = folder / "scores.json"
+    instrument = str(instrument_path("worker", 2))  # what make_wave's waves ask
+    arguments = [
         "--instrument",
         instrument,
         "--k",
@@ -101,18 +97,33 @@ def test_stored_figures_equal_surveyapp_score_on_the_export(app, tmp_path):
         "24",
         "--out",
         str(out),
-    )
-    assert scored.exit_code == 0, scored.output
-    offline = json.loads(out.read_text("utf-8"))
-    assert json.dumps(offline, sort_keys=True) == json.dumps(stored, sort_keys=True)
+    ]
+    result = _cli(app, "score", responses, *arguments, *options)
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text("utf-8"))
+
+
+def _same(a: dict, b: dict) -> bool:
+    """Equal as JSON text: every float to its last digit, every key and every order."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_stored_figures_equal_surveyapp_score_on_the_export(app, tmp_path):
+    _open_wave_with(app, [25, 9, 14])
+    with app.app_context():
+        wave = _close()
+        wave_id = wave.id
+        stored = stored_release(db.session, wave)
+    offline = _score(app, _export(app, wave_id, tmp_path), tmp_path)
+    assert _same(offline, stored)
     assert offline["employers"][0]["estimates"][0]["method"] == "bca"  # a real bootstrap
 
 
-def test_trend_against_the_previous_closed_wave(app):
+def _two_closed_waves(app) -> tuple[int, int]:
+    """A partnership's first wave (4 employers) and a second one, both closed."""
     _open_wave_with(app, [12, 10, 9, 8], employers=4)
     with app.app_context():
         first = _close()
-        assert stored_release(db.session, first)["trend"] == []
         second = Wave(partnership=first.partnership, name="Second", status="open", min_group_size=K)
         db.session.add(second)
         db.session.flush()
@@ -121,6 +132,24 @@ def test_trend_against_the_previous_closed_wave(app):
         add_responses(second, [11, 10, 9, 3], seed=2)
         close_wave(db.session, second)
         db.session.commit()
+        return first.id, second.id
+
+
+def test_stored_trend_equals_surveyapp_score_with_the_previous_export(app, tmp_path):
+    first_id, second_id = _two_closed_waves(app)
+    with app.app_context():
+        stored = stored_release(db.session, db.session.get(Wave, second_id))
+    previous = _export(app, first_id, tmp_path)
+    offline = _score(app, _export(app, second_id, tmp_path), tmp_path, "--previous", previous)
+    assert offline["trend"]
+    assert _same(offline, stored)
+
+
+def test_trend_against_the_previous_closed_wave(app):
+    first_id, second_id = _two_closed_waves(app)
+    with app.app_context():
+        first, second = db.session.get(Wave, first_id), db.session.get(Wave, second_id)
+        assert stored_release(db.session, first)["trend"] == []
         figures = stored_release(db.session, second)
         assert json.loads(stored_release_row(db.session, second).parameters)[
             "previous_wave_id"
