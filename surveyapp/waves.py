@@ -36,11 +36,14 @@ def new_link_token() -> str:
 
 
 def ensure_links(session: Session, wave: Wave) -> list[DistributionLink]:
-    """One link per employer of the wave's partnership; existing links are kept."""
+    """One link per employer of the wave's partnership; existing links are kept.
+
+    Archived employers get no new link (a link they already have is kept).
+    """
     existing = {link.employer_id: link for link in wave.links}
     employers = session.scalars(
         select(Employer)
-        .where(Employer.partnership_id == wave.partnership_id)
+        .where(Employer.partnership_id == wave.partnership_id, Employer.archived.is_(False))
         .order_by(Employer.name)
     )
     links = []
