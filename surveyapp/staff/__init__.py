@@ -6,4 +6,5 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from . import views  # noqa: E402, F401  (routes register on bp)
+# The modules register their routes on bp.
+from . import codes, employers, links, people, rounds, settings, views  # noqa: E402, F401

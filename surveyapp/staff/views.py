@@ -1,4 +1,4 @@
-"""Staff console pages."""
+"""The staff console's home: where to go next, and the partnership's rounds."""
 
 from __future__ import annotations
 
@@ -9,23 +9,24 @@ from sqlalchemy import func, select
 
 from ..accounts.access import staff_required
 from ..extensions import db
-from ..models import Partnership, Response, Wave
+from ..models import Employer
 from . import bp
+from .common import partnership, partnership_waves, wave_counts
 
 
 @bp.get("/")
 @staff_required
 def home() -> ResponseReturnValue:
-    partnership = db.session.get(Partnership, current_user.partnership_id)
-    counts = dict(
-        db.session.execute(
-            select(Response.wave_id, func.count())
-            .join(Wave, Wave.id == Response.wave_id)
-            .where(Wave.partnership_id == current_user.partnership_id)
-            .group_by(Response.wave_id)
-        ).all()
+    waves = partnership_waves()
+    employers = db.session.scalar(
+        select(func.count()).where(
+            Employer.partnership_id == current_user.partnership_id, Employer.archived.is_(False)
+        )
     )
-    waves = db.session.scalars(
-        select(Wave).where(Wave.partnership_id == current_user.partnership_id).order_by(Wave.id)
-    ).all()
-    return render_template("staff/home.html", partnership=partnership, waves=waves, counts=counts)
+    return render_template(
+        "staff/home.html",
+        partnership=partnership(),
+        waves=waves,
+        counts=wave_counts(),
+        employers=employers or 0,
+    )
