@@ -31,6 +31,11 @@ HOSTILE = {
 }
 
 
+def hostile(field: str, message: str) -> list[tuple[str, str, str]]:
+    """(field, value, expected message) for each hostile value, for a parametrize table."""
+    return [(field, value, message) for value in HOSTILE.values()]
+
+
 @dataclass
 class Console:
     app: Flask
@@ -124,3 +129,16 @@ def snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
             rows = db.session.execute(select(*columns).order_by(*columns)).all()
             tables[model.__tablename__] = [tuple(row) for row in rows]
     return tables
+
+
+def assert_refused(
+    console: Console, response: TestResponse, field: str, message: str, before: dict[str, Any]
+) -> None:
+    """A form came back with a clear message for ``field`` and nothing was stored."""
+    page = text(response)
+    assert response.status_code == 400
+    assert "<title>Error:" in page
+    assert f'href="#{field}"' in page  # the error summary links to the field
+    assert message in page
+    assert "<script>alert" not in page
+    assert snapshot(console.app) == before
