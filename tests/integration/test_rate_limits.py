@@ -124,3 +124,26 @@ def test_every_limit_is_documented_in_the_readme():
     for variable, default, _what in LIMITS.values():
         assert f"`{variable}`" in readme, variable
         assert f"`{default}`" in readme, default
+
+
+def _sign_in_attempt(app, email):
+    from ..accounts_driver import sign_in
+
+    return sign_in(app.test_client(), email, "wrong password, every time").status_code
+
+
+def test_sign_in_attempts_on_one_account_are_throttled_from_any_browser(limited_app, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_LIMIT_LOGIN_PER_ACCOUNT", "4/minute")
+    monkeypatch.setenv("SURVEYAPP_LIMIT_LOGIN", "1000/minute")
+    app = limited_app()
+    statuses = [_sign_in_attempt(app, "staff@example.org") for _ in range(5)]
+    assert statuses == [400] * 4 + [429]
+    # Another account from the same address is not held back by it.
+    assert _sign_in_attempt(app, "other@example.org") == 400
+
+
+def test_sign_in_attempts_from_one_address_are_throttled_across_accounts(limited_app, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_LIMIT_LOGIN", "6/minute")
+    app = limited_app()
+    statuses = [_sign_in_attempt(app, f"user{n}@example.org") for n in range(7)]
+    assert statuses == [400] * 6 + [429]
