@@ -67,3 +67,9 @@ def _begin_sqlite(connection: Any) -> None:
     except BaseException:
         leave_write_queue(connection.connection._connection_record)
         raise
+
+
+def begin_write(session: Any) -> None:
+    """Start ``session``'s transaction holding SQLite's write lock from its first
+    statement (call it before anything else in the transaction)."""
+    session.connection(execution_options={"sqlite_immediate": True})

@@ -11,7 +11,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .instruments import get_instrument
@@ -93,6 +93,22 @@ def open_wave(session: Session, wave: Wave, today: date | None = None) -> None:
     session.flush()
 
 
+def _hold_against_submissions(session: Session, wave: Wave) -> None:
+    """Keep submissions out until the close commits, and read the wave's status afresh.
+
+    Otherwise a response stored while the release is computed would be in no release.
+    PostgreSQL: the wave row FOR UPDATE (a submission takes it FOR SHARE, so it waits,
+    then finds the wave closed). SQLite: a write now takes the one write lock, which
+    every submission holds while it checks the status and stores; begin the
+    transaction with :func:`surveyapp.db.begin_write` so no earlier read makes it fail.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Wave).where(Wave.id == wave.id).values(status=Wave.status))
+    else:
+        session.execute(select(Wave.id).where(Wave.id == wave.id).with_for_update())
+    session.refresh(wave)
+
+
 def close_wave(session: Session, wave: Wave, today: date | None = None) -> None:
     """Close an open wave: store its release, release everything still pending.
 
@@ -100,6 +116,7 @@ def close_wave(session: Session, wave: Wave, today: date | None = None) -> None:
     stays open and nothing is stored (anonymity rule 3: figures come once, at close).
     Flushes; the caller commits.
     """
+    _hold_against_submissions(session, wave)
     if wave.status != "open":
         raise WaveLocked("only an open wave can be closed")
     computed = compute_release(session, wave)

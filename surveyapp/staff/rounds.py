@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ..accounts.access import staff_required
+from ..db import begin_write
 from ..errors import render_error
 from ..extensions import db
 from ..forms import form_errors
@@ -181,7 +182,15 @@ def close_round(wave_id: int) -> ResponseReturnValue:
             else _("This round has not opened yet, so it cannot be closed.")
         )
     if request.method == "POST":  # the CSRF check is global
-        close_wave(db.session, found, datetime.now(UTC).date())
+        # A fresh transaction that holds the wave against submissions (see close_wave).
+        db.session.commit()
+        begin_write(db.session)
+        found = own(Wave, wave_id)
+        try:
+            close_wave(db.session, found, datetime.now(UTC).date())
+        except WaveLocked:  # closed by a colleague a moment ago
+            db.session.rollback()
+            return _refused(_("This round is already closed."))
         db.session.commit()
         return redirect(url_for("staff.wave", wave_id=found.id, changed="closed"))
     return render_template("staff/wave_confirm.html", wave=found, action="close")

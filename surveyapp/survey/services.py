@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..instruments import Instrument
-from ..models import AccessCode, Answer, DistributionLink, PendingComment, Response
+from ..models import AccessCode, Answer, DistributionLink, PendingComment, Response, Wave
 from ..sealing import pending_comment_key, seal
 from .answers import is_option_code
 from .context import LinkInfo
@@ -29,6 +29,10 @@ class CodeAlreadyUsed(Exception):
 
 class DraftAlreadySent(Exception):
     """The same draft was sent by another request first (a double tap on "Send")."""
+
+
+class WaveClosedMeanwhile(Exception):
+    """Staff closed the wave while this submission was on its way."""
 
 
 def normalise_access_code(raw: str) -> str:
@@ -82,6 +86,7 @@ def submit_response(
     :return: the new response's random id.
     :raises CodeAlreadyUsed: the wave needs a code and it was spent meanwhile.
     :raises DraftAlreadySent: the draft was sent by another request meanwhile.
+    :raises WaveClosedMeanwhile: the wave closed while this request waited.
     :raises ValueError: an answer that is not one of its question's options (the
         view checks the draft first; this is the last line before storage).
     """
@@ -99,6 +104,17 @@ def submit_response(
             choice_rows.append({"response_id": response_id, "item_id": item.id, "code": value})
         else:
             comments.append((item.id, str(value)))
+    # A response stored after the wave's release was computed would be in neither the
+    # release nor any later one. On PostgreSQL this shared lock waits for a close in
+    # progress (which holds the wave row FOR UPDATE) and then sees the wave closed;
+    # on SQLite the write lock, held since the request began, does the same.
+    still_open = session.connection().execute(
+        select(Wave.id)
+        .where(Wave.id == link.wave_id, Wave.status == "open")
+        .with_for_update(read=True)
+    )
+    if still_open.first() is None:
+        raise WaveClosedMeanwhile
     # The draft goes first: its row lock makes a second, simultaneous send of the same
     # draft wait for the first and then find nothing, rather than store a copy.
     if not discard_draft(session, draft):

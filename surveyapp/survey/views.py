@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..db import begin_write
 from ..errors import render_error, security_event
 from ..extensions import db, limiter
 from ..instruments import Instrument, Page, get_instrument
@@ -41,7 +42,13 @@ from .drafts import (
     save_answers,
     start_draft,
 )
-from .services import CodeAlreadyUsed, DraftAlreadySent, access_code_usable, submit_response
+from .services import (
+    CodeAlreadyUsed,
+    DraftAlreadySent,
+    WaveClosedMeanwhile,
+    access_code_usable,
+    submit_response,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +77,7 @@ def _load(token: str, *, write: bool = False) -> tuple[LinkInfo, OpenDraft | Non
 
 
 def _begin_write() -> None:
-    """Start a transaction that holds SQLite's write lock from its first statement."""
-    db.session.connection(execution_options={"sqlite_immediate": True})
+    begin_write(db.session)
 
 
 def _to_write_transaction() -> None:
@@ -376,6 +382,9 @@ def submit(token: str) -> ResponseReturnValue:
         submit_response(db.session, link, draft, instrument, str(current_app.config["SECRET_KEY"]))
         due = settle_due(db.session, wave_id)
         db.session.commit()
+    except WaveClosedMeanwhile:
+        db.session.rollback()
+        abort(410)
     except DraftAlreadySent:
         # A double tap: the first send stored the answers; this one says the same.
         db.session.rollback()
