@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 # The modules register their routes on bp.
-from . import codes, employers, links, people, rounds, settings, views  # noqa: E402, F401
+from . import codes, employers, links, people, results, rounds, settings, views  # noqa: E402, F401
