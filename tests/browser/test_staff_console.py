@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import DistributionLink, Employer, Wave
+from surveyapp.waves import close_wave, ensure_links
 
 from ..accounts_driver import PASSWORD, make_user
-from ..factories import make_wave
+from ..factories import add_responses, make_wave
 from .axe import _describe as describe
 from .axe import run_axe
 from .harness import PHONE, LiveServer, reflow_problems, screenshot
@@ -37,9 +38,21 @@ def _console(live_server: LiveServer) -> tuple[str, dict[str, int]]:
             select(DistributionLink).where(DistributionLink.wave_id == wave.id)
         )
         draft = Wave(partnership_id=partnership, name=f"Draft {wave.id}", status="draft")
-        db.session.add(draft)
+        closed = Wave(partnership_id=partnership, name=f"Closed {wave.id}", status="open")
+        db.session.add_all([draft, closed])
+        db.session.flush()
+        ensure_links(db.session, closed)
         db.session.commit()
-        ids = {"wave": wave.id, "draft": draft.id, "employer": employer.id, "link": link.id}
+        add_responses(closed, [9, 7, 6])
+        close_wave(db.session, closed)
+        db.session.commit()
+        ids = {
+            "wave": wave.id,
+            "draft": draft.id,
+            "closed": closed.id,
+            "employer": employer.id,
+            "link": link.id,
+        }
     email = make_user(app, f"staff{partnership}@browser.example.org", partnership)
     make_user(app, f"hr{partnership}@browser.example.org", partnership, employer_id=employer.id)
     return email, ids
@@ -61,6 +74,8 @@ def _pages(ids: dict[str, int]) -> list[tuple[str, str]]:
         ("wave-open", f"/staff/waves/{ids['draft']}/open"),
         ("wave-close", f"/staff/waves/{wave}/close"),
         ("codes", f"/staff/waves/{wave}/links/{link}/codes"),
+        ("results", f"/staff/waves/{ids['closed']}/results"),
+        ("results-not-closed", f"/staff/waves/{wave}/results"),
         ("people", "/staff/people"),
         ("invite", "/staff/people/new"),
     ]
