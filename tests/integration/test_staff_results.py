@@ -90,7 +90,8 @@ def test_page_numbers_equal_surveyapp_score_on_the_export(app, tmp_path):
             f"{estimate['low']:.1f} – {estimate['high']:.1f}",
         ]
     headline = re.search(r'<dd class="jqi">(.*?)<small>', page, re.S)
-    assert headline and headline.group(1).strip() == f"{sector['jqi']['mean']:.1f}"
+    assert headline
+    assert headline.group(1).strip() == f"{sector['jqi']['mean']:.1f}"
     employers = _rows(page, "employers")
     for entry in offline["employers"]:
         jqi = entry["estimates"][0]
@@ -101,8 +102,10 @@ def test_page_numbers_equal_surveyapp_score_on_the_export(app, tmp_path):
             assert employers[entry["employer"]] == [str(entry["n_responses"]), f"{jqi['mean']:.1f}"]
     # Highest JQI first.
     shown = [float(cells[1]) for cells in employers.values() if len(cells) == 2]
-    assert shown == sorted(shown, reverse=True) and shown
-    assert 'role="img"' in page and "<title>" in page
+    assert shown == sorted(shown, reverse=True)
+    assert shown
+    assert 'role="img"' in page
+    assert "<title>" in page
     assert NO_EARLIER in page
     assert "no detectable difference" in page.lower() or "The groups differ" in page
     assert "no difference" not in page.lower().replace("no detectable difference", "")
@@ -126,7 +129,8 @@ def test_an_employer_at_k_minus_one_shows_no_number_and_at_k_its_jqi(app):
     small = _names(app, below)[3]
     assert _rows(page, "employers")[small] == [NOT_ENOUGH]
     row = re.search(rf"<tr><th scope=\"row\">{re.escape(small)}</th>(.*?)</tr>", page, re.S)
-    assert row and not re.search(r"\d", re.sub(r"<[^>]+>", "", row.group(1)))
+    assert row
+    assert not re.search(r"\d", re.sub(r"<[^>]+>", "", row.group(1)))
 
     with app.app_context():  # a second round of the same partnership: the employer has k
         first = db.session.get(Wave, below)
@@ -198,7 +202,8 @@ def test_trend_sentence_only_with_a_previous_closed_round(app):
         second_id = second.id
         trend = json.loads(db.session.get(StoredRelease, second_id).figures)["trend"]
     first_page = text(console.get(_url(first_id)))
-    assert NO_EARLIER in first_page and "trend-sentence" not in first_page
+    assert NO_EARLIER in first_page
+    assert "trend-sentence" not in first_page
     page = text(console.get(_url(second_id)))
     assert NO_EARLIER not in page
     jqi = next(t for t in trend if t["statistic"] == "jqi")
