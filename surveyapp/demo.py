@@ -1,8 +1,9 @@
 """A demo partnership with realistic synthetic answers.
 
 Twelve healthcare employers: some good, some poor, each with its own strengths and
-weak spots; one closed wave of about 1,500 responses (with honest "prefer not to
-say" answers and a few comments), and one open wave to try the survey. The data is
+weak spots; two closed waves (about 1,200 and 1,500 responses, the later one better,
+so trends show; with honest "prefer not to say" answers and a few comments), and one
+open wave to try the survey. The data is
 generated from a fixed seed, so every demo install shows the same numbers.
 """
 
@@ -86,7 +87,10 @@ def create_demo(today: date | None = None) -> DemoResult:
     created = partnership is None
     if partnership is None:
         partnership = _create_partnership(today)
-    closed, open_ = sorted(partnership.waves, key=lambda w: w.status != "closed")[:2]
+    closed = max(
+        (w for w in partnership.waves if w.status == "closed"), key=lambda w: w.closes_on or today
+    )
+    open_ = next(w for w in partnership.waves if w.status == "open")
     links = [(link.employer.name, link.token) for link in ensure_links(db.session, open_)]
     sign_ins = _demo_accounts(partnership)
     db.session.commit()
@@ -130,6 +134,15 @@ def _create_partnership(today: date) -> Partnership:
     db.session.add(partnership)
     for name, size, *_ in EMPLOYERS:
         db.session.add(Employer(partnership=partnership, name=name, size_band=size))
+    # A year earlier, a smaller and somewhat worse round: the later one shows a trend.
+    earlier = Wave(
+        partnership=partnership,
+        name="Autumn wave last year",
+        status="closed",
+        opens_on=today - timedelta(days=420),
+        closes_on=today - timedelta(days=385),
+        worker_instrument_version=1,
+    )
     closed = Wave(
         partnership=partnership,
         name="Spring wave",
@@ -148,13 +161,17 @@ def _create_partnership(today: date) -> Partnership:
         closes_on=today + timedelta(days=28),
         worker_instrument_version=2,
     )
-    db.session.add_all([closed, open_])
+    db.session.add_all([earlier, closed, open_])
     db.session.flush()
-    ensure_links(db.session, closed)
-    ensure_links(db.session, open_)
+    for wave in (earlier, closed, open_):
+        ensure_links(db.session, wave)
+    _add_responses(partnership, earlier, seed=SEED - 1, lift=-0.25, share=0.8)
     _add_responses(partnership, closed)
-    # Closed as close_wave closes a wave: its figures computed once and stored.
-    store_release(db.session, closed, compute_release(db.session, closed))
+    # Closed as close_wave closes a wave: figures computed once and stored, the later
+    # round with its trend against the earlier one.
+    for wave in (earlier, closed):
+        db.session.flush()
+        store_release(db.session, wave, compute_release(db.session, wave))
     return partnership
 
 
@@ -185,17 +202,22 @@ def _wage_codes(item: Item, hourly: np.ndarray) -> np.ndarray:
     return np.array([o.code for o in bands], dtype=np.int16)[np.searchsorted(edges, hourly)]
 
 
-def _add_responses(partnership: Partnership, wave: Wave) -> None:
+def _add_responses(
+    partnership: Partnership, wave: Wave, *, seed: int = SEED, lift: float = 0.0, share: float = 1.0
+) -> None:
+    """Synthetic responses; ``lift`` moves every employer's level (an earlier, worse
+    round has a negative lift) and ``share`` scales the number of responses."""
     instrument: Instrument = get_instrument(
         wave.worker_instrument_key, wave.worker_instrument_version
     )
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     employers = {e.name: e for e in partnership.employers}
     dimensions = [d.id for d in instrument.dimensions]
     days = max((wave.closes_on - wave.opens_on).days, 1)  # type: ignore[operator]
     response_rows, answer_rows, comment_rows = [], [], []
-    for name, _size, quality, wage_level, count in EMPLOYERS:
+    for name, _size, quality, wage_level, full_count in EMPLOYERS:
         employer = employers[name]
+        count = max(1, round(full_count * share))
         # Each employer has its own strong and weak dimensions around its overall level.
         offsets = dict(zip(dimensions, rng.normal(0, 0.45, len(dimensions)), strict=True))
         person = rng.normal(0, 0.6, count)
@@ -214,7 +236,7 @@ def _add_responses(partnership: Partnership, wave: Wave) -> None:
                     "submitted_on": wave.opens_on + timedelta(days=int(rng.integers(0, days))),  # type: ignore[operator]
                 }
             )
-        overall = 0.9 * quality + person
+        overall = 0.9 * quality + lift + person
         for item in instrument.items:
             if item.kind != "choice":
                 continue

@@ -63,8 +63,8 @@ def test_demo_creates_a_realistic_partnership_once(empty_url, tmp_path, monkeypa
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Employer)) == 12
         statuses = sorted(db.session.scalars(select(Wave.status)))
-        assert statuses == ["closed", "open"]
-        closed = db.session.scalar(select(Wave).where(Wave.status == "closed"))
+        assert statuses == ["closed", "closed", "open"]
+        closed = db.session.scalar(select(Wave).where(Wave.name == "Spring wave"))
         per_employer = dict(
             db.session.execute(
                 select(Response.employer_id, func.count())

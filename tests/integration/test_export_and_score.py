@@ -39,7 +39,8 @@ def demo_app(app):
 
 def _closed_wave(app) -> tuple[int, float]:
     with app.app_context():
-        wave = db.session.scalar(select(Wave).where(Wave.status == "closed"))
+        # The latest closed round (the demo's earlier one has 1,200 responses).
+        wave = db.session.scalar(select(Wave).where(Wave.name == "Spring wave"))
         return wave.id, float(wave.partnership.living_wage)
 
 
@@ -58,6 +59,12 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
     )
     assert exported.exit_code == 0, exported.output
     assert "Wrote 1500 responses" in exported.output
+    # The demo's earlier round: the stored release carries the trend against it.
+    with demo_app.app_context():
+        earlier = db.session.scalar(select(Wave.id).where(Wave.name == "Autumn wave last year"))
+    previous = tmp_path / "previous.csv"
+    exported = _cli(demo_app, "export", "--wave", str(earlier), "--out", str(previous))
+    assert exported.exit_code == 0, exported.output
     scored = _cli(
         demo_app,
         "score",
@@ -70,6 +77,12 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
         str(living_wage),
         "--resamples",
         str(RESAMPLES),
+        "--previous",
+        str(previous),
+        "--previous-instrument",
+        str(instrument_path("worker", 1)),
+        "--previous-k",
+        "5",
         "--out",
         str(tmp_path / "scores.json"),
     )
@@ -86,6 +99,7 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
     shown = [e for e in offline["employers"] if e["estimates"][0]["mean"] is not None]
     assert len(shown) >= 9
     assert {e["statistic"] for e in offline["equity"]} >= {"jqi"}
+    assert any(t["statistic"] == "jqi" for t in offline["trend"])
 
 
 def test_export_writes_one_row_per_response_and_a_codebook(demo_app, tmp_path):
