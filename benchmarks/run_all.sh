@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 py="${PYTHON:-python}"
 if [ "${QUICK:-0}" = 1 ]; then
     pages=(--rounds 1); shift_change=(--workers 100 --arrival-seconds 20 --think 2 6)
-    stress=(--workers 200); scoring=(--quick)
+    stress=(--workers 200); scoring=(--quick); dashboard=(--quick)
 else
-    pages=(); shift_change=(); stress=(); scoring=()
+    pages=(); shift_change=(); stress=(); scoring=(); dashboard=()
 fi
 echo "### bench_pages.py"
 "$py" benchmarks/bench_pages.py "${pages[@]}" "$@"
@@ -21,3 +21,5 @@ echo; echo "### bench_shift_change.py --stress"
 "$py" benchmarks/bench_shift_change.py --stress "${stress[@]}"
 echo; echo "### bench_scoring.py"
 "$py" benchmarks/bench_scoring.py "${scoring[@]}"
+echo; echo "### bench_dashboard.py"
+"$py" benchmarks/bench_dashboard.py "${dashboard[@]}"
