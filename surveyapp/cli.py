@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from . import create_app, serving
 from .accounts.cli import users
 from .config import MAX_THREADS
+from .partnerships_cli import partnerships
 from .results.cli import results
 from .serving import ServerSettings
 
@@ -43,6 +44,7 @@ main = FlaskGroup(
 main.add_command(shell_command)
 main.add_command(routes_command)
 main.add_command(users)
+main.add_command(partnerships)
 main.add_command(results)
 
 

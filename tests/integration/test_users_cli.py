@@ -107,3 +107,62 @@ def test_a_second_account_with_the_same_email_is_refused(demo):
     again = _run(instance, *args[:-1], "TWICE@example.org")
     assert again.returncode == 1
     assert "already has an account" in again.stderr
+
+
+def test_a_new_partnership_then_its_first_staff_user(tmp_path):
+    created = _run(
+        tmp_path,
+        "partnerships",
+        "create",
+        "--name",
+        "Metro Manufacturing Partnership",
+        "--sector",
+        "Manufacturing",
+        "--region",
+        "Metro",
+        "--living-wage",
+        "22.5",
+    )
+    assert created.returncode == 0, created.stderr
+    partnership_id = re.search(r"Created partnership (\d+)", created.stdout).group(1)
+    staff = _run(
+        tmp_path, "users", "create-staff", "--partnership", partnership_id, "--email", "a@b.org"
+    )
+    assert staff.returncode == 0, staff.stderr
+    assert LINK.search(staff.stdout)
+    again = _run(
+        tmp_path,
+        "partnerships",
+        "create",
+        "--name",
+        "metro manufacturing partnership",
+        "--sector",
+        "X",
+        "--region",
+        "Y",
+        "--living-wage",
+        "20",
+    )
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--living-wage", "abc", "hourly amount"),
+        ("--living-wage", "-3", "hourly amount"),
+        ("--living-wage", "NaN", "hourly amount"),
+        ("--k", "2", "below 3"),
+        ("--name", "x" * 300, "printable"),
+        ("--name", "bad\x07name", "printable"),
+    ],
+)
+def test_partnerships_create_refuses_bad_values_in_one_line(tmp_path, option, value, message):
+    values = {"--name": "P", "--sector": "S", "--region": "R", "--living-wage": "20", "--k": "5"}
+    values[option] = value
+    args = [part for pair in values.items() for part in pair]
+    result = _run(tmp_path, "partnerships", "create", *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
