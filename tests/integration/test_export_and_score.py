@@ -63,7 +63,16 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
     with demo_app.app_context():
         earlier = db.session.scalar(select(Wave.id).where(Wave.name == "Autumn wave last year"))
     previous = tmp_path / "previous.csv"
-    exported = _cli(demo_app, "export", "--wave", str(earlier), "--out", str(previous))
+    exported = _cli(
+        demo_app,
+        "export",
+        "--wave",
+        str(earlier),
+        "--out",
+        str(previous),
+        "--codebook",
+        str(tmp_path / "previous-codebook.csv"),
+    )
     assert exported.exit_code == 0, exported.output
     scored = _cli(
         demo_app,
