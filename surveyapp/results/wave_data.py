@@ -76,21 +76,8 @@ def load_wave_answers(session: Session, wave: Wave) -> WaveAnswers:
     item_ids = choice_item_ids(instrument)
     codes = np.zeros((len(responses), len(item_ids)), dtype=np.int16)
     if responses:
-        response_ids = np.array([row.id for row in responses])
-        answers = session.execute(
-            select(Answer.response_id, Answer.item_id, Answer.code)
-            .join(Response, Answer.response_id == Response.id)
-            .where(Response.wave_id == wave.id)
-        ).all()
-        if answers:
-            answer_response, answer_item, answer_code = zip(*answers, strict=True)
-            rows = np.searchsorted(response_ids, np.array(answer_response))
-            # Map item ids to columns once per distinct id, not once per answer.
-            distinct, inverse = np.unique(np.array(answer_item), return_inverse=True)
-            column_of = {item_id: j for j, item_id in enumerate(item_ids)}
-            columns = np.array([column_of.get(str(i), -1) for i in distinct])[inverse]
-            known = columns >= 0  # answers to items no longer asked are ignored
-            codes[rows[known], columns[known]] = np.array(answer_code, dtype=np.int16)[known]
+        response_ids = [row.id for row in responses]
+        _fill_codes(session, wave.id, codes, response_ids, item_ids)
     return WaveAnswers(
         instrument=instrument,
         codes=codes,
@@ -100,6 +87,45 @@ def load_wave_answers(session: Session, wave: Wave) -> WaveAnswers:
         item_ids=item_ids,
         languages=np.array([row.language for row in responses], dtype=str),
     )
+
+
+#: Answers read per fetch: a few megabytes of tuples at a time.
+CHUNK = 200_000
+
+
+def _fill_codes(
+    session: Session,
+    wave_id: int,
+    codes: NDArray[np.int16],
+    response_ids: list[str],
+    item_ids: tuple[str, ...],
+) -> None:
+    """Put every stored answer of the wave in its cell of ``codes``.
+
+    A large wave has millions of answers: they are read from the driver's own cursor
+    a chunk at a time, as plain tuples (SQLAlchemy's row objects cost several times
+    the fetch itself), and placed with dictionary look-ups.
+    """
+    row_of = {response_id: n for n, response_id in enumerate(response_ids)}
+    column_of = {item_id: j for j, item_id in enumerate(item_ids)}
+    result = session.connection().execute(
+        select(Answer.response_id, Answer.item_id, Answer.code)
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.wave_id == wave_id)
+    )
+    cursor = result.cursor
+    try:
+        while chunk := cursor.fetchmany(CHUNK):
+            answer_ids, answer_items, answer_codes = zip(*chunk, strict=True)
+            rows = np.fromiter(map(row_of.__getitem__, answer_ids), np.intp, len(chunk))
+            # Answers to items no longer asked (-1) are ignored.
+            columns = np.fromiter(
+                (column_of.get(item, -1) for item in answer_items), np.intp, len(chunk)
+            )
+            known = columns >= 0
+            codes[rows[known], columns[known]] = np.array(answer_codes, dtype=np.int16)[known]
+    finally:
+        result.close()
 
 
 def _employer_positions(responses: list, employer_index: dict[int, int]) -> NDArray[np.intp]:
