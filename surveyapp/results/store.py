@@ -11,6 +11,8 @@ reads that row. ``surveyapp results recompute`` writes it again after a scoring 
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -185,7 +187,35 @@ def stored_release(session: Session, wave: Wave) -> dict[str, Any]:
     Top-level keys are those of :class:`surveyapp.scoring.Release` plus ``wave``;
     each entry of ``employers`` carries its ``employer`` name.
     """
-    return json.loads(stored_release_row(session, wave).figures)  # type: ignore[no-any-return]
+    return _parsed(wave.id, stored_release_row(session, wave).figures)
+
+
+#: Parsed figures of the last few releases read, by wave id, with the text they came from.
+_PARSED: OrderedDict[int, tuple[str, dict[str, Any]]] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_KEPT = 8
+
+
+def _parsed(wave_id: int, text: str) -> dict[str, Any]:
+    """``json.loads(text)``, parsed once per stored text rather than once per page.
+
+    A large wave's release is a megabyte of JSON; parsing it cost more than drawing
+    the whole page. The stored text is read on every call and compared, so a release
+    written again (``surveyapp results recompute``, another process) is never served
+    stale. Callers share the returned dict and must not change it.
+    """
+    with _PARSED_LOCK:
+        cached = _PARSED.get(wave_id)
+        if cached is not None and cached[0] == text:
+            _PARSED.move_to_end(wave_id)
+            return cached[1]
+    figures: dict[str, Any] = json.loads(text)
+    with _PARSED_LOCK:
+        _PARSED[wave_id] = (text, figures)
+        _PARSED.move_to_end(wave_id)
+        while len(_PARSED) > _PARSED_KEPT:
+            _PARSED.popitem(last=False)
+    return figures
 
 
 def _require_closed(wave: Wave) -> None:

@@ -8,6 +8,9 @@ anyone answered.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +80,8 @@ def load_wave_answers(session: Session, wave: Wave) -> WaveAnswers:
     codes = np.zeros((len(responses), len(item_ids)), dtype=np.int16)
     if responses:
         response_ids = [row.id for row in responses]
-        _fill_codes(session, wave.id, codes, response_ids, item_ids)
+        with _collector_paused():
+            _fill_codes(session, wave.id, codes, response_ids, item_ids)
     return WaveAnswers(
         instrument=instrument,
         codes=codes,
@@ -87,6 +91,24 @@ def load_wave_answers(session: Session, wave: Wave) -> WaveAnswers:
         item_ids=item_ids,
         languages=np.array([row.language for row in responses], dtype=str),
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while millions of answer tuples are alive.
+
+    Each fetched chunk is hundreds of thousands of new tuples and strings; with the
+    collector running, every few thousand of them it walks all the survivors again,
+    which cost more than half of reading a 100,000-response wave (5 s of 8.8 s). The
+    tuples hold no cycles, so nothing is left for the collector once they are freed.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 #: Answers read per fetch: a few megabytes of tuples at a time.

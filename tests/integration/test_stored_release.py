@@ -295,3 +295,22 @@ def test_results_and_survey_never_import_each_other(imported, forbidden):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+def test_a_release_written_again_elsewhere_is_never_served_stale(app):
+    """Parsed figures are kept between pages; a changed stored text is read afresh."""
+    _open_wave_with(app, [12, 8, 6])
+    with app.app_context():
+        wave = _close()
+        first = stored_release(db.session, wave)
+        assert stored_release(db.session, wave)["n_responses"] == 26
+        # Another process (``surveyapp results recompute``) writes a different text.
+        changed = dict(first, n_responses=27)
+        db.session.execute(
+            StoredRelease.__table__.update()
+            .where(StoredRelease.wave_id == wave.id)
+            .values(figures=json.dumps(changed))
+        )
+        db.session.commit()
+        db.session.expire_all()
+        assert stored_release(db.session, _wave())["n_responses"] == 27
