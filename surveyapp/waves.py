@@ -59,6 +59,20 @@ def ensure_links(session: Session, wave: Wave) -> list[DistributionLink]:
     return links
 
 
+def link_employer_to_running_waves(session: Session, employer: Employer) -> None:
+    """Give an employer added (or brought back from the archive) a link in every
+    draft and open round of its partnership, as if it had been there all along."""
+    if employer.archived:
+        return
+    waves = session.scalars(
+        select(Wave).where(
+            Wave.partnership_id == employer.partnership_id, Wave.status.in_(("draft", "open"))
+        )
+    )
+    for wave in waves:
+        ensure_links(session, wave)
+
+
 def change_settings(wave: Wave, **changes: Any) -> None:
     """Change a wave's settings; locked ones only while the wave is a draft.
 
@@ -88,6 +102,11 @@ def open_wave(session: Session, wave: Wave, today: date | None = None) -> None:
     get_instrument(wave.worker_instrument_key, wave.worker_instrument_version)
     wave.min_group_size = max(wave.min_group_size, wave.partnership.min_group_size)
     ensure_links(session, wave)
+    # An employer archived while the round was a draft keeps out of it: its link was
+    # never handed out, so switching it off takes nothing from anyone.
+    for link in wave.links:
+        if link.employer.archived:
+            link.active = False
     wave.status = "open"
     wave.opens_on = wave.opens_on or today
     session.flush()

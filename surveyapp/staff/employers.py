@@ -2,7 +2,8 @@
 
 Employers are never deleted here: their past responses stay, and archiving is
 enough to keep them out of new rounds (an archived employer gets no link when a
-round opens).
+round opens). An employer added while a round is being set up or running gets its
+link in that round at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..accounts.access import staff_required
 from ..extensions import db
 from ..forms import form_errors
 from ..models import Employer
+from ..waves import link_employer_to_running_waves
 from . import bp
 from .common import name_taken, own, posted_yes_no
 from .forms import SIZE_BANDS, EmployerForm, whole_number
@@ -68,6 +70,8 @@ def _edit(employer: Employer | None) -> ResponseReturnValue:
             employer.size_band = form.size_band.data
             employer.industry_code = form.industry_code.data or None
             employer.frontline_headcount = whole_number(form.frontline_headcount.data)
+            db.session.flush()
+            link_employer_to_running_waves(db.session, employer)
             db.session.commit()
             return redirect(url_for("staff.employers", changed=employer.id))
     return render_template(
@@ -84,5 +88,6 @@ def _edit(employer: Employer | None) -> ResponseReturnValue:
 def archive_employer(employer_id: int) -> ResponseReturnValue:
     employer = own(Employer, employer_id)
     employer.archived = posted_yes_no("archived")
+    link_employer_to_running_waves(db.session, employer)
     db.session.commit()
     return redirect(url_for("staff.employers", changed=employer.id))

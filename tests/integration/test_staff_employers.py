@@ -18,6 +18,16 @@ GOOD = {
     "frontline_headcount": "120",
 }
 
+ROUND = {
+    "name": "Autumn",
+    "opens_on": "2027-09-01",
+    "closes_on": "2027-09-30",
+    "instrument_version": "2",
+    "require_codes": "no",
+    "show_exit_button": "no",
+    "min_group_size": "5",
+}
+
 
 @pytest.fixture
 def console(app):
@@ -139,18 +149,7 @@ def test_a_bad_archive_value_changes_nothing(console, value):
 def test_an_archived_employer_gets_no_link_in_a_new_round(console):
     archived, kept = console.employers()
     console.post(f"/staff/employers/{archived}/archive", {"archived": "yes"})
-    response = console.post(
-        "/staff/waves/new",
-        {
-            "name": "Autumn",
-            "opens_on": "2027-09-01",
-            "closes_on": "2027-09-30",
-            "instrument_version": "2",
-            "require_codes": "no",
-            "show_exit_button": "no",
-            "min_group_size": "5",
-        },
-    )
+    response = console.post("/staff/waves/new", ROUND)
     assert response.status_code == 302
     wave = console.wave()
     console.post(f"/staff/waves/{wave}/open")
@@ -169,3 +168,74 @@ def test_employers_count_on_the_home_page(console):
             select(func.count()).where(Employer.partnership_id == console.partnership)
         )
     assert f"{count} taking part" in text(console.get("/staff/"))
+
+
+def _linked(console: Console, wave: int) -> dict[int, bool]:
+    with console.app.app_context():
+        return dict(
+            db.session.execute(
+                select(DistributionLink.employer_id, DistributionLink.active).where(
+                    DistributionLink.wave_id == wave
+                )
+            ).all()
+        )
+
+
+def _worker_status(console: Console, wave: int, employer: int) -> int:
+    """What a worker opening the employer's survey link of the round is answered."""
+    with console.app.app_context():
+        token = db.session.scalar(
+            select(DistributionLink.token).where(
+                DistributionLink.wave_id == wave, DistributionLink.employer_id == employer
+            )
+        )
+    return console.app.test_client().get(f"/s/{token}").status_code
+
+
+def _add(console: Console, name: str) -> int:
+    assert console.post("/staff/employers/new", dict(GOOD, name=name)).status_code == 302
+    employer = _employer(console, name)
+    assert employer is not None
+    return employer.id
+
+
+def test_an_employer_added_while_a_round_runs_gets_a_working_link_in_it(app):
+    console = Console.make(app, status="open")
+    wave = console.wave()
+    added = _add(console, "Joined Late Ltd")
+    assert _linked(console, wave)[added] is True
+    assert _worker_status(console, wave, added) == 200
+    assert "Joined Late Ltd" in text(console.get(f"/staff/waves/{wave}"))
+
+
+def test_an_employer_added_after_a_round_closed_gets_no_link_in_it(app):
+    console = Console.make(app, status="closed")
+    wave = console.wave()
+    before = _linked(console, wave)
+    added = _add(console, "Joined Later Ltd")
+    assert _linked(console, wave) == before
+    assert added not in before
+
+
+def test_an_employer_archived_while_the_round_was_a_draft_is_left_out_when_it_opens(app):
+    console = Console.make(app, status="draft", employers=3)
+    wave = console.wave()
+    archived, *kept = console.employers()
+    assert set(_linked(console, wave)) == {archived, *kept}  # the draft made every link
+    console.post(f"/staff/employers/{archived}/archive", {"archived": "yes"})
+    assert console.post(f"/staff/waves/{wave}/open").status_code == 302
+    assert _linked(console, wave) == {archived: False, **dict.fromkeys(kept, True)}
+    assert _worker_status(console, wave, archived) == 404
+    assert all(_worker_status(console, wave, employer) == 200 for employer in kept)
+
+
+def test_an_employer_brought_back_during_a_round_gets_a_link(console):
+    archived, _kept = console.employers()
+    console.post(f"/staff/employers/{archived}/archive", {"archived": "yes"})
+    console.post("/staff/waves/new", dict(ROUND, name="Winter"))
+    wave = console.wave()
+    assert console.post(f"/staff/waves/{wave}/open").status_code == 302
+    assert archived not in _linked(console, wave)
+    console.post(f"/staff/employers/{archived}/archive", {"archived": "no"})
+    assert _linked(console, wave)[archived] is True
+    assert _worker_status(console, wave, archived) == 200
