@@ -8,20 +8,23 @@ responses" (rule 8). Scores on 0-100 are shown with one decimal everywhere.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .. import charts
 from ..accounts.access import staff_required
 from ..extensions import db
 from ..instruments import Instrument, get_instrument
-from ..models import Wave
-from ..results import NoStoredRelease, WaveNotClosed, stored_release
+from ..models import Employer, Wave
+from ..results import NoStoredRelease, WaveNotClosed, stored_release, stored_release_row
 from . import bp
 from .common import own
 
@@ -29,9 +32,19 @@ from .common import own
 _HEADLINES = ("jqi", "at_threshold")
 
 
+#: Below this share of an employer's frontline workers, its figures are read with care.
+LOW_RESPONSE_RATE = 0.30
+
+
 def score(value: float | None) -> str | None:
-    """A 0-100 score (or a count of dimensions) as shown: one decimal."""
-    return None if value is None else f"{value:.1f}"
+    """A 0-100 score (or a count of dimensions) as shown: one decimal, in the page's
+    language (59.9 in English, 59,9 in Spanish)."""
+    return None if value is None else format_decimal(value, "0.0")
+
+
+def _decimals(value: float | None, places: int = 2) -> str | None:
+    """A coefficient (alpha, r, p) with ``places`` decimals, in the page's language."""
+    return None if value is None else format_decimal(value, "0." + "0" * places)
 
 
 @dataclass(frozen=True)
@@ -123,14 +136,29 @@ def _by_statistic(estimates: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {e["statistic"]: e for e in estimates}
 
 
-def _employers(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """Employers with a shown JQI first, highest first; then the others by name."""
+def _employers(figures: dict[str, Any], headcounts: list[int | None]) -> list[dict[str, Any]]:
+    """Employers with a shown JQI first, highest first; then the others by name.
+
+    ``headcounts`` holds each employer's frontline headcount, in figure order; a
+    response rate is given only beside a shown figure (the count is shown there too).
+    """
     rows = []
-    for entry in figures.get("employers", []):
+    for entry, headcount in zip(figures.get("employers", []), headcounts, strict=False):
         jqi = _by_statistic(entry.get("estimates", [])).get("jqi")
         figure = _figure(str(entry.get("employer", "")), jqi)
         n = entry.get("n_responses") if figure.mean is not None else None
-        rows.append({"name": figure.label, "n": n, "jqi": figure, "value": (jqi or {}).get("mean")})
+        rate = n / headcount if n is not None and headcount else None
+        rows.append(
+            {
+                "name": figure.label,
+                "n": n,
+                "jqi": figure,
+                "value": (jqi or {}).get("mean"),
+                "rate": None if rate is None else format_percent(rate),
+                "headcount": headcount if rate is not None else None,
+                "low_rate": rate is not None and rate < LOW_RESPONSE_RATE,
+            }
+        )
     shown = sorted((r for r in rows if r["jqi"].mean is not None), key=lambda r: -r["value"])
     hidden = sorted((r for r in rows if r["jqi"].mean is None), key=lambda r: r["name"].lower())
     return shown + hidden
@@ -144,9 +172,9 @@ def _reliability(figures: dict[str, Any], names: _Names) -> list[dict[str, Any]]
             {
                 "label": names.dimension(entry["dimension_id"]),
                 "applicable": bool(entry.get("applicable")),
-                "alpha": None if alpha is None else f"{alpha:.2f}",
-                "low": None if entry.get("low") is None else f"{entry['low']:.2f}",
-                "high": None if entry.get("high") is None else f"{entry['high']:.2f}",
+                "alpha": _decimals(alpha),
+                "low": _decimals(entry.get("low")),
+                "high": _decimals(entry.get("high")),
                 "warn": bool(entry.get("below_threshold")),
             }
         )
@@ -159,10 +187,10 @@ def _validity(figures: dict[str, Any]) -> dict[str, Any] | None:
         return None
     low, high = found.get("low"), found.get("high")
     return {
-        "r": f"{found['r']:.2f}",
+        "r": _decimals(found["r"]),
         "n": found.get("n"),
-        "low": None if low is None else f"{low:.2f}",
-        "high": None if high is None else f"{high:.2f}",
+        "low": _decimals(low),
+        "high": _decimals(high),
     }
 
 
@@ -184,7 +212,7 @@ def _equity(figures: dict[str, Any], names: _Names) -> list[dict[str, Any]]:
                 "rows": rows if shown else [],
                 "tested": p_value is not None,
                 "differs": p_value is not None and entry.get("note") is None,
-                "p": None if p_value is None else f"{p_value:.3f}",
+                "p": _decimals(p_value, 3),
             }
         )
     return sections
@@ -201,15 +229,37 @@ def _trend(figures: dict[str, Any], names: _Names) -> list[dict[str, Any]]:
                 "label": names.dimension(str(entry.get("statistic"))),
                 "previous": _figure("", entry.get("previous")).mean if shown else None,
                 "current": _figure("", entry.get("current")).mean if shown else None,
-                "difference": f"{difference:+.1f}" if shown else None,
-                "share": f"{100 * (delta + 1) / 2:.0f}" if shown else None,
+                "difference": format_decimal(difference, "+0.0;-0.0") if shown else None,
+                "share": format_decimal(100 * (delta + 1) / 2, "0") if shown else None,
             }
         )
     return rows
 
 
-def dashboard(figures: dict[str, Any]) -> dict[str, Any]:
-    """Everything the page shows, formatted, from a stored release."""
+def _named(found: tuple[float, str]) -> dict[str, str | None]:
+    return {"name": found[1], "mean": score(found[0])}
+
+
+def _headcounts(session: Session, wave: Wave) -> list[int | None]:
+    """Frontline headcounts of the release's employers, in figure order."""
+    parameters = json.loads(stored_release_row(session, wave).parameters)
+    ids = [int(i) for i in parameters.get("employer_ids", [])]
+    found = dict(
+        session.execute(
+            select(Employer.id, Employer.frontline_headcount).where(Employer.id.in_(ids))
+        ).all()
+    )
+    return [found.get(i) for i in ids]
+
+
+def dashboard(
+    figures: dict[str, Any], headcounts: list[int | None] | None = None
+) -> dict[str, Any]:
+    """Everything the page shows, formatted, from a stored release.
+
+    ``headcounts``: each employer's frontline headcount in figure order, for response
+    rates (none shown without it).
+    """
     names = _Names(_instrument(figures))
     sector = _by_statistic(figures.get("sector", []))
     dimensions = [
@@ -222,7 +272,7 @@ def dashboard(figures: dict[str, Any]) -> dict[str, Any]:
         for s in figures.get("statistics", [])
         if s not in _HEADLINES and sector.get(s, {}).get("mean") is not None
     ]
-    employers = _employers(figures)
+    employers = _employers(figures, headcounts or [None] * len(figures.get("employers", [])))
     threshold = names.instrument.settings.threshold if names.instrument else None
     return {
         "figures": figures,
@@ -247,8 +297,8 @@ def dashboard(figures: dict[str, Any]) -> dict[str, Any]:
             _("Sector mean score of each dimension on 0 to 100, with its interval"),
             threshold,
         ),
-        "strongest": max(shown) if len(shown) >= 2 else None,
-        "weakest": min(shown) if len(shown) >= 2 else None,
+        "strongest": _named(max(shown)) if len(shown) >= 2 else None,
+        "weakest": _named(min(shown)) if len(shown) >= 2 else None,
         "employers": employers,
         "spread_chart": charts.strip(
             [(r["name"], r["value"]) for r in employers if r["jqi"].mean is not None],
@@ -271,4 +321,5 @@ def results(wave_id: int) -> ResponseReturnValue:
         return render_template("staff/results.html", wave=wave, state="not_closed")
     except NoStoredRelease:
         return render_template("staff/results.html", wave=wave, state="missing")
-    return render_template("staff/results.html", wave=wave, state="shown", **dashboard(figures))
+    shown = dashboard(figures, _headcounts(db.session, wave))
+    return render_template("staff/results.html", wave=wave, state="shown", **shown)

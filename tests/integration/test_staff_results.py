@@ -99,9 +99,14 @@ def test_page_numbers_equal_surveyapp_score_on_the_export(app, tmp_path):
         if jqi["mean"] is None:
             assert employers[entry["employer"]] == [NOT_ENOUGH]
         else:
-            assert employers[entry["employer"]] == [str(entry["n_responses"]), f"{jqi['mean']:.1f}"]
+            # No headcount given: no response rate.
+            assert employers[entry["employer"]] == [
+                str(entry["n_responses"]),
+                "–",
+                f"{jqi['mean']:.1f}",
+            ]
     # Highest JQI first.
-    shown = [float(cells[1]) for cells in employers.values() if len(cells) == 2]
+    shown = [float(cells[2]) for cells in employers.values() if len(cells) == 3]
     assert shown == sorted(shown, reverse=True)
     assert shown
     assert 'role="img"' in page
@@ -146,7 +151,7 @@ def test_an_employer_at_k_minus_one_shows_no_number_and_at_k_its_jqi(app):
     page = text(console.get(_url(at_k)))
     cells = _rows(page, "employers")[_names(app, at_k)[3]]
     assert cells[0] == str(K)
-    assert re.fullmatch(r"\d+\.\d", cells[1])
+    assert re.fullmatch(r"\d+\.\d", cells[2])
 
 
 def test_open_and_draft_rounds_say_results_come_at_close(app):
@@ -227,3 +232,53 @@ def test_hostile_employer_names_are_escaped(app):
     page = text(console.get(_url(wave_id)))
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _set_headcounts(app, wave_id: int, headcounts: list[int | None]) -> list[str]:
+    """Give the wave's employers (by name) these frontline headcounts; their names."""
+    names = _names(app, wave_id)
+    with app.app_context():
+        for name, headcount in zip(names, headcounts, strict=True):
+            employer = db.session.scalar(select(Employer).where(Employer.name == name))
+            employer.frontline_headcount = headcount
+        db.session.commit()
+    return names
+
+
+def test_response_rates_and_the_30_percent_line(app):
+    # Employers sorted by name get 12, 10, 9, 8 and K-1 responses; the one below k is
+    # hidden, and so is the next smallest (complementary suppression).
+    console, wave_id = _console(app, [12, 10, 9, 8, K - 1])
+    # 12/40 = 30% exactly (not below); 10/34 = 29.4% (below); no headcount; hidden.
+    names = _set_headcounts(app, wave_id, [40, 34, None, 6, 5])
+    page = text(console.get(_url(wave_id)))
+    rows = _rows(page, "employers")
+    assert rows[names[0]][:2] == ["12", "30% of 40"]
+    assert rows[names[1]][:2] == ["10", "29% of 34"]
+    assert rows[names[2]][:2] == ["9", "–"]
+    # Hidden employers: no count, no rate, no headcount (the rate would give n).
+    assert rows[names[3]] == rows[names[4]] == [NOT_ENOUGH]
+    for hidden in names[3:]:
+        row = re.search(rf"<tr><th scope=\"row\">{re.escape(hidden)}</th>(.*?)</tr>", page, re.S)
+        assert row
+        assert not re.search(r"\d", re.sub(r"<[^>]+>", "", row.group(1)))
+    warnings = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>(?:(?!</tr>).)*read with care", page)
+    assert [html.unescape(w) for w in warnings] == [names[1]]
+
+
+def test_spanish_pages_write_decimals_with_a_comma(app, tmp_path):
+    console, wave_id = _console(app, [14, 11, 9, 8])
+    page = text(console.get(_url(wave_id) + "?lang=es"))
+    offline = _offline_score(app, wave_id, tmp_path)
+    jqi = {e["statistic"]: e for e in offline["sector"]}["jqi"]
+    headline = re.search(r'<dd class="jqi">(.*?)<small>', page, re.S)
+    assert headline
+    assert headline.group(1).strip() == f"{jqi['mean']:.1f}".replace(".", ",")
+    assert "Tasa de respuesta" in page
+    alphas = [cells[0] for cells in _rows(page, "reliability").values() if cells[0][:1].isdigit()]
+    assert alphas
+    assert all(re.fullmatch(r"\d,\d\d( .*)?", a) for a in alphas), alphas
+    english = text(console.get(_url(wave_id) + "?lang=en"))
+    english_headline = re.search(r'<dd class="jqi">(.*?)<small>', english, re.S)
+    assert english_headline
+    assert english_headline.group(1).strip() == f"{jqi['mean']:.1f}"
