@@ -2,6 +2,7 @@
 
 from .account import ROLES, AccountSession, AccountToken, User
 from .draft import Draft
+from .employer_survey import EmployerAnswer, EmployerSurvey
 from .partnership import MIN_GROUP_SIZE_FLOOR, Employer, Partnership
 from .release import StoredRelease
 from .response import Answer, Comment, PendingComment, Response
@@ -21,6 +22,8 @@ __all__ = [
     "DistributionLink",
     "Draft",
     "Employer",
+    "EmployerAnswer",
+    "EmployerSurvey",
     "Partnership",
     "PendingComment",
     "Response",
