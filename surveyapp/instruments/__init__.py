@@ -7,9 +7,10 @@ from pathlib import Path
 
 from ..paths import instruments_dir
 from .loader import InstrumentError, load_instrument, parse_instrument
-from .model import Dimension, Instrument, Item, Option, Page, RatioBand, Settings
+from .model import ClaimRule, Dimension, Instrument, Item, Option, Page, RatioBand, Settings
 
 __all__ = [
+    "ClaimRule",
     "Dimension",
     "Instrument",
     "InstrumentError",

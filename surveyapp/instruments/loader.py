@@ -3,6 +3,10 @@
 An instrument that is wrong must never reach a worker: every problem becomes one
 :class:`InstrumentError` that names the file, the item (or page, scale, dimension)
 and the field, so the person editing the file can find it.
+
+An employer instrument (one with ``mirrors_instrument``) is checked against the worker
+instrument it names, loaded from the same folder; those checks are in
+:mod:`.employer_checks`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 import jsonschema
 
+from . import employer_checks
 from .model import (
     Dimension,
     Instrument,
@@ -57,11 +62,23 @@ def load_instrument(path: str | Path) -> Instrument:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InstrumentError(f"{path}: is not valid UTF-8 TOML ({exc})") from exc
     checksum = hashlib.sha256(raw_bytes).hexdigest()
-    return parse_instrument(data, source=str(path), checksum=checksum)
+    return parse_instrument(data, source=str(path), checksum=checksum, directory=path.parent)
 
 
-def parse_instrument(data: Mapping[str, Any], *, source: str, checksum: str) -> Instrument:
-    """Check an already-parsed instrument document and build the typed object."""
+def parse_instrument(
+    data: Mapping[str, Any], *, source: str, checksum: str, directory: Path | None = None
+) -> Instrument:
+    """Check an already-parsed instrument document and build the typed object.
+
+    :param directory: where the worker instrument named by an employer instrument's
+        ``mirrors_instrument`` is found; default the folder of ``source``.
+    """
+    return _parse(data, source, checksum, directory or Path(source).parent, may_mirror=True)
+
+
+def _parse(
+    data: Mapping[str, Any], source: str, checksum: str, directory: Path, *, may_mirror: bool
+) -> Instrument:
     if data.get("format_version") not in (None, FORMAT_VERSION):
         raise InstrumentError(
             f"{source}: field 'format_version': {data.get('format_version')!r} is not supported"
@@ -70,7 +87,14 @@ def parse_instrument(data: Mapping[str, Any], *, source: str, checksum: str) -> 
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         raise InstrumentError(_describe_schema_error(source, data, errors[0]))
-    return _Builder(data, source, checksum).build()
+    if "mirrors_instrument" in data and not may_mirror:
+        # A worker instrument is compared with employers' claims; a chain of mirrors
+        # would have no worker answers at its end (and could loop).
+        raise InstrumentError(
+            f"{source}: field 'mirrors_instrument': an instrument that another one mirrors"
+            " cannot itself mirror one"
+        )
+    return _Builder(data, source, checksum, directory).build()
 
 
 def _describe_schema_error(
@@ -108,11 +132,17 @@ def _describe_schema_error(
 class _Builder:
     """Cross-reference checks that a JSON Schema cannot express, then construction."""
 
-    def __init__(self, data: Mapping[str, Any], source: str, checksum: str) -> None:
+    def __init__(
+        self, data: Mapping[str, Any], source: str, checksum: str, directory: Path
+    ) -> None:
         self.data = data
         self.source = source
         self.checksum = checksum
+        self.directory = directory
         self.languages: tuple[str, ...] = tuple(data["languages"])
+        #: An employer instrument asks and states; it scores nothing itself.
+        self.mirrors_instrument: str | None = data.get("mirrors_instrument")
+        self.employer = self.mirrors_instrument is not None
 
     def fail(self, where: str, field: str, message: str) -> InstrumentError:
         return InstrumentError(f"{self.source}: {where}: field {field!r}: {message}")
@@ -170,6 +200,10 @@ class _Builder:
         )
         if settings.min_dimensions > len(dimensions):
             raise self.fail("settings", "min_dimensions", "is more than the number of dimensions")
+        if self.mirrors_instrument is not None:
+            employer_checks.check_against_worker(
+                items, self.mirrored_instrument(), self.mirrors_instrument, self.fail
+            )
         return Instrument(
             key=data["key"],
             version=data["version"],
@@ -182,12 +216,34 @@ class _Builder:
             pages=pages,
             settings=settings,
             source=self.source,
+            mirrors_instrument=self.mirrors_instrument,
         )
+
+    def mirrored_instrument(self) -> Instrument:
+        """The worker instrument named by ``mirrors_instrument``, from the same folder."""
+        name = str(self.mirrors_instrument)
+        path = self.directory / f"{name}.toml"
+        if not path.is_file():
+            raise self.fail("instrument", "mirrors_instrument", f"there is no file {path}")
+        try:
+            raw_bytes = path.read_bytes()
+            data = tomllib.loads(raw_bytes.decode("utf-8"))
+            checksum = hashlib.sha256(raw_bytes).hexdigest()
+            worker = _parse(data, str(path), checksum, self.directory, may_mirror=False)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, InstrumentError) as exc:
+            raise self.fail("instrument", "mirrors_instrument", f"cannot be used: {exc}") from exc
+        if f"{worker.key}-v{worker.version}" != name:
+            raise self.fail(
+                "instrument",
+                "mirrors_instrument",
+                f"{path.name} holds {worker.key}-v{worker.version}, not {name}",
+            )
+        return worker
 
     def build_dimensions(self) -> tuple[Dimension, ...]:
         dimensions = []
         seen: set[str] = set()
-        for raw in self.data["dimensions"]:
+        for raw in self.data.get("dimensions", ()):
             where = f"dimension {raw['id']!r}"
             if raw["id"] in seen:
                 raise self.fail(where, "id", "is used by two dimensions")
@@ -223,10 +279,11 @@ class _Builder:
         dimension_ids: set[str],
     ) -> Item:
         where = f"item {raw['id']!r}"
-        role = raw.get("role", "scored")
+        role = raw.get("role", "context" if self.employer else "scored")
         kind = raw.get("kind", "choice")
+        employer_checks.check_fields(raw, where, role, kind, self.fail, employer=self.employer)
         if kind == "text":
-            for key in ("scale", "options", "dimension", "scoring", "bands"):
+            for key in ("scale", "options", "dimension", "scoring", "bands", "mirrors", "claims"):
                 if key in raw:
                     raise self.fail(where, key, "does not apply to a free-text item")
             if role != "comment":
@@ -242,14 +299,14 @@ class _Builder:
             )
         if role == "comment":
             raise self.fail(where, "kind", "an item with role 'comment' must have kind 'text'")
+        if kind == "number":
+            if "scale" in raw and "options" in raw:
+                raise self.fail(where, "scale", "give 'scale' or 'options', not both")
+            options = self.item_options(raw, scales, where)
+            return employer_checks.number_item(raw, options, where, self.text, self.fail)
         if ("scale" in raw) == ("options" in raw):
             raise self.fail(where, "scale", "give either 'scale' or 'options', not both or neither")
-        if "scale" in raw:
-            if raw["scale"] not in scales:
-                raise self.fail(where, "scale", f"there is no scale named {raw['scale']!r}")
-            options = scales[raw["scale"]]
-        else:
-            options = self.options(raw["options"], where)
+        options = self.item_options(raw, scales, where)
         dimension = raw.get("dimension")
         if role == "scored":
             if dimension is None:
@@ -277,7 +334,20 @@ class _Builder:
             scoring=scoring,
             bands=bands,
             mirror=tuple(raw.get("mirror", ())),
+            mirrors=raw.get("mirrors"),
+            claims=employer_checks.claim_rules(raw, options, where, self.fail),
         )
+
+    def item_options(
+        self, raw: Mapping[str, Any], scales: Mapping[str, tuple[Option, ...]], where: str
+    ) -> tuple[Option, ...]:
+        if "scale" in raw:
+            if raw["scale"] not in scales:
+                raise self.fail(where, "scale", f"there is no scale named {raw['scale']!r}")
+            return scales[raw["scale"]]
+        if "options" in raw:
+            return self.options(raw["options"], where)
+        return ()
 
     def check_scoring(
         self,

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 Role = Literal["scored", "criterion", "context", "subgroup", "comment"]
-Kind = Literal["choice", "text"]
+Kind = Literal["choice", "text", "number"]
+#: What a ``number`` item counts; dollars per hour may have cents, the rest are whole.
+Unit = Literal["dollars_per_hour", "days", "hours", "count"]
 Scoring = Literal["options", "living_wage_ratio", "none"]
 Reliability = Literal["alpha", "not_applicable"]
 
@@ -44,6 +47,20 @@ class RatioBand:
 
 
 @dataclass(frozen=True)
+class ClaimRule:
+    """How an employer's answer becomes a claim: the worker option ``code`` it claims.
+
+    A choice item's rule matches the employer's option ``answer``; a number item's
+    rules are bands, the first whose ``below`` the number is under (the last band has
+    no limit), like a worker item's wage ``bands``.
+    """
+
+    code: int
+    answer: int | None = None
+    below: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     role: Role
@@ -59,6 +76,14 @@ class Item:
     hint: Text | None = None
     max_length: int | None = None
     mirror: tuple[str, ...] = ()
+    #: Employer instruments only: a number item's unit and allowed range.
+    unit: Unit | None = None
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    #: Employer instruments only: the worker item this question makes a claim about,
+    #: and the rules that turn an answer into that item's option code.
+    mirrors: str | None = None
+    claims: tuple[ClaimRule, ...] = ()
 
     @property
     def is_scored(self) -> bool:
@@ -115,6 +140,9 @@ class Instrument:
     pages: tuple[Page, ...]
     settings: Settings = field(default_factory=Settings)
     source: str = ""
+    #: Employer instruments only: the worker instrument its claims are about, as
+    #: "<key>-v<version>" (e.g. "worker-v2").
+    mirrors_instrument: str | None = None
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
