@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..models import StoredRelease, Wave
 from ..scoring import SCORING_VERSION, PreviousWave, release
+from .claims import load_wave_claims
 from .offline import language_grouping, release_to_dict
 from .wave_data import WaveAnswers, load_wave_answers
 
@@ -46,7 +47,8 @@ class NoStoredRelease(LookupError):
 class ComputedRelease:
     #: JSON-ready figures, exactly what ``surveyapp score`` writes for the wave's export.
     figures: dict[str, Any]
-    #: k, living wage, seed, resamples, previous wave id, employer ids in figure order.
+    #: k, living wage, seed, resamples, previous wave id, employer ids in figure order,
+    #: employers' claims on 0-100 (rows in figure order; None without employer surveys).
     parameters: dict[str, Any]
     instrument_checksum: str
 
@@ -87,6 +89,7 @@ def compute_release(
     previous = _previous_wave(session, earlier, answers, wave) if earlier else None
     step(STEPS[1])
     living_wage = float(wave.partnership.living_wage)
+    claims = load_wave_claims(session, wave, answers, living_wage)
     result = release(
         answers.instrument,
         answers.codes,
@@ -96,6 +99,7 @@ def compute_release(
         item_ids=answers.item_ids,
         n_employers=len(answers.employer_names),
         groupings=language_grouping(answers.languages),
+        claims=claims,
         seed=seed,
         n_resamples=n_resamples,
         previous=previous,
@@ -110,8 +114,14 @@ def compute_release(
         "n_resamples": n_resamples,
         "previous_wave_id": earlier.id if earlier else None,
         "employer_ids": list(answers.employer_ids),
+        "claims": None if claims is None else _json_claims(claims),
     }
     return ComputedRelease(figures, parameters, answers.instrument.checksum)
+
+
+def _json_claims(claims: np.ndarray) -> list[list[float | None]]:
+    """Claims as stored beside the figures (so a check can score the same data again)."""
+    return [[None if np.isnan(c) else float(c) for c in row] for row in claims]
 
 
 def _previous_wave(

@@ -66,6 +66,7 @@ def test_closing_stores_one_release_with_version_checksum_and_parameters(app):
             "n_resamples": 9999,
             "previous_wave_id": None,
             "employer_ids": parameters["employer_ids"],
+            "claims": None,  # no employer sent its survey
         }
         assert len(parameters["employer_ids"]) == 3
         figures = stored_release(db.session, wave)
