@@ -9,12 +9,11 @@ responses" (rule 8). Scores on 0-100 are shown with one decimal everywhere.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,118 +21,20 @@ from sqlalchemy.orm import Session
 from .. import charts
 from ..accounts.access import staff_required
 from ..extensions import db
-from ..instruments import Instrument, get_instrument
 from ..models import Employer, Wave
 from ..results import NoStoredRelease, WaveNotClosed, stored_release, stored_release_row
+from ..results_view import HEADLINES as _HEADLINES
+from ..results_view import Names as _Names
+from ..results_view import by_statistic as _by_statistic
+from ..results_view import decimals as _decimals
+from ..results_view import equity_sections, score, trend_rows
+from ..results_view import figure as _figure
+from ..results_view import instrument_of as _instrument
 from . import bp
 from .common import own
 
-#: Statistics of a release that are not dimensions.
-_HEADLINES = ("jqi", "at_threshold")
-
-
 #: Below this share of an employer's frontline workers, its figures are read with care.
 LOW_RESPONSE_RATE = 0.30
-
-
-def score(value: float | None) -> str | None:
-    """A 0-100 score (or a count of dimensions) as shown: one decimal, in the page's
-    language (59.9 in English, 59,9 in Spanish)."""
-    return None if value is None else format_decimal(value, "0.0")
-
-
-def _decimals(value: float | None, places: int = 2) -> str | None:
-    """A coefficient (alpha, r, p) with ``places`` decimals, in the page's language."""
-    return None if value is None else format_decimal(value, "0." + "0" * places)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One estimate as shown; ``mean`` None means "not enough responses"."""
-
-    label: str
-    n: int | None
-    mean: str | None
-    low: str | None
-    high: str | None
-
-
-def _figure(label: str, estimate: dict[str, Any] | None) -> Figure:
-    estimate = estimate or {}
-    mean = estimate.get("mean")
-    if mean is None:
-        return Figure(label, None, None, None, None)
-    return Figure(
-        label,
-        estimate.get("n"),
-        score(mean),
-        score(estimate.get("low")),
-        score(estimate.get("high")),
-    )
-
-
-class _Names:
-    """Dimension, grouping and group names in the page's language."""
-
-    def __init__(self, instrument: Instrument | None) -> None:
-        self.instrument = instrument
-        locale = str(get_locale() or "en")
-        languages = instrument.languages if instrument else ("en",)
-        self.lang = locale if locale in languages else languages[0]
-
-    def _text(self, text: Any, fallback: str) -> str:
-        if not text:
-            return fallback
-        return str(text.get(self.lang) or text.get("en") or fallback)
-
-    def dimension(self, dimension_id: str) -> str:
-        if dimension_id == "jqi":
-            return _("Job Quality Index")
-        if dimension_id == "at_threshold":
-            return _("Dimensions at threshold")
-        try:
-            found = self.instrument.dimension(dimension_id) if self.instrument else None
-        except KeyError:
-            found = None
-        return self._text(found.name if found else None, dimension_id)
-
-    def grouping(self, grouping: str) -> str:
-        known = {
-            "language": _("Survey language"),
-            "SHIFT": _("Shift"),
-            "TENURE": _("Time with the employer"),
-            "FTPT": _("Full or part time"),
-        }
-        if grouping in known:
-            return known[grouping]
-        item = self._item(grouping)
-        return self._text(item.text if item else None, grouping)
-
-    def group(self, grouping: str, group: str) -> str:
-        if grouping == "language":
-            return {"en": _("English"), "es": _("Spanish")}.get(group, group)
-        item = self._item(grouping)
-        for option in item.options if item else ():
-            if option.label.get("en") == group:
-                return self._text(option.label, group)
-        return group
-
-    def _item(self, item_id: str) -> Any:
-        try:
-            return self.instrument.item(item_id) if self.instrument else None
-        except KeyError:
-            return None
-
-
-def _instrument(figures: dict[str, Any]) -> Instrument | None:
-    try:
-        return get_instrument(str(figures["instrument"]), int(figures["instrument_version"]))
-    except Exception:  # noqa: BLE001 - names fall back to ids; the figures still show
-        return None
-
-
-def _by_statistic(estimates: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {e["statistic"]: e for e in estimates}
 
 
 def _employers(figures: dict[str, Any], headcounts: list[int | None]) -> list[dict[str, Any]]:
@@ -195,45 +96,11 @@ def _validity(figures: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _equity(figures: dict[str, Any], names: _Names) -> list[dict[str, Any]]:
-    sections = []
-    for entry in figures.get("equity", []):
-        grouping = str(entry.get("grouping", ""))
-        groups = list(entry.get("groups") or [])
-        estimates = list(entry.get("estimates") or [])
-        shown = bool(groups) and len(groups) == len(estimates)
-        p_value = entry.get("p_value")
-        rows = [
-            _figure(names.group(grouping, g), e) for g, e in zip(groups, estimates, strict=False)
-        ]
-        sections.append(
-            {
-                "label": names.grouping(grouping),
-                "statistic": names.dimension(str(entry.get("statistic", "jqi"))),
-                "rows": rows if shown else [],
-                "tested": p_value is not None,
-                "differs": p_value is not None and entry.get("note") is None,
-                "p": _decimals(p_value, 3),
-            }
-        )
-    return sections
+    return equity_sections(figures.get("equity", []), names)
 
 
 def _trend(figures: dict[str, Any], names: _Names) -> list[dict[str, Any]]:
-    rows = []
-    for entry in figures.get("trend", []):
-        difference, delta = entry.get("difference"), entry.get("cliffs_delta")
-        shown = difference is not None and delta is not None
-        rows.append(
-            {
-                "statistic": entry.get("statistic"),
-                "label": names.dimension(str(entry.get("statistic"))),
-                "previous": _figure("", entry.get("previous")).mean if shown else None,
-                "current": _figure("", entry.get("current")).mean if shown else None,
-                "difference": format_decimal(difference, "+0.0;-0.0") if shown else None,
-                "share": format_decimal(100 * (delta + 1) / 2, "0") if shown else None,
-            }
-        )
-    return rows
+    return trend_rows(figures.get("trend", []), names)
 
 
 def _named(found: tuple[float, str]) -> dict[str, str | None]:
