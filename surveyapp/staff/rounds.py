@@ -14,13 +14,14 @@ from functools import cache
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..accounts.access import staff_required
 from ..db import begin_write
 from ..errors import render_error
 from ..extensions import db
 from ..forms import form_errors
-from ..models import MIN_GROUP_SIZE_FLOOR, Wave
+from ..models import MIN_GROUP_SIZE_FLOOR, EmployerSurvey, Wave
 from ..paths import instruments_dir
 from ..waves import (
     LOCKED_SETTINGS,
@@ -154,6 +155,12 @@ def wave(wave_id: int) -> ResponseReturnValue:
         wave=found,
         links=link_rows(found),
         counts=response_counts(found.id),
+        employer_surveys={
+            survey.employer_id: survey
+            for survey in db.session.scalars(
+                select(EmployerSurvey).where(EmployerSurvey.wave_id == found.id)
+            )
+        },
         changed=request.args.get("changed", ""),
     )
 

@@ -310,3 +310,18 @@ def test_spanish_pages_and_decimal_comma(console):
     page = text(client.get(_url(wave) + "?lang=es"))
     assert 'lang="es"' in page
     assert re.search(r"15,50", page)
+
+
+def test_staff_see_which_employers_sent_their_survey(console):
+    wave = console.wave()
+    first = _hr(console, 0)
+    _hr(console, 1, email="hr@b.example.org")
+    for number, form in _complete_answers().items():
+        _post(first, _url(wave, number), form)
+    page = text(console.get(f"/staff/waves/{wave}"))
+    assert page.count("Employer survey: started, not sent.") == 1
+    assert page.count("Employer survey: not started.") == 2
+    _post(first, f"{_url(wave)}/send", {})
+    page = text(console.get(f"/staff/waves/{wave}"))
+    assert page.count("Employer survey: sent on") == 1
+    assert page.count("Employer survey: not started.") == 2
