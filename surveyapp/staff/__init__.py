@@ -7,4 +7,14 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 # The modules register their routes on bp.
-from . import codes, employers, links, people, results, rounds, settings, views  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    codes,
+    employer_results,
+    employers,
+    links,
+    people,
+    results,
+    rounds,
+    settings,
+    views,
+)
