@@ -83,8 +83,9 @@ def reader_text(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
-def rows(page: str, table_id: str) -> dict[str, list[str]]:
-    """Row header -> the row's cells as a reader sees them (small print left out)."""
+def rows(page: str, table_id: str, *, small: bool = False) -> dict[str, list[str]]:
+    """Row header -> the row's cells as a reader sees them (small print left out unless
+    ``small``)."""
     table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.S)
     assert table, table_id
     found = {}
@@ -93,7 +94,8 @@ def rows(page: str, table_id: str) -> dict[str, list[str]]:
         if header:
             cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
             found[html.unescape(header.group(1))] = [
-                reader_text(re.sub(r"<small>.*?</small>", "", c, flags=re.S)) for c in cells
+                reader_text(c if small else re.sub(r"<small>.*?</small>", "", c, flags=re.S))
+                for c in cells
             ]
     return found
 

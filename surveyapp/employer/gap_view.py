@@ -34,7 +34,10 @@ class GapLine:
     state: str  # one of _ORDER
     #: "below", "above" or "same": the median worker answer against the claim.
     direction: str | None
+    #: The claim, then (when shown) the share below it and the median gap.
     sentences: tuple[str, ...]
+    #: The test's verdict in words; None when the gap is hidden.
+    verdict: str | None
 
 
 def claim_words(item: Any, claim: float, living_wage: float | None) -> list[dict[str, str]] | None:
@@ -94,7 +97,7 @@ def gap_line(gap: dict[str, Any], names: Names, living_wage: float | None) -> Ga
     else:
         said = _("You said: %(claim)s of 100.", claim=score(gap["claim"]))
     if gap.get("n") is None or gap.get("median_gap") is None:
-        return GapLine(item_id, question, "hidden", None, (said,))
+        return GapLine(item_id, question, "hidden", None, (said,), None)
     median = float(gap["median_gap"])
     direction = "below" if median < 0 else "above" if median > 0 else "same"
     if gap.get("note") == TOO_FEW or gap.get("flagged") is None:
@@ -110,9 +113,8 @@ def gap_line(gap: dict[str, Any], names: Names, living_wage: float | None) -> Ga
             n=int(gap["n"]),
         ),
         _median(direction, score(abs(median))),
-        _verdict(state, direction),
     )
-    return GapLine(item_id, question, state, direction, sentences)
+    return GapLine(item_id, question, state, direction, sentences, _verdict(state, direction))
 
 
 def gap_lines(gaps: list[dict[str, Any]], names: Names, living_wage: float | None) -> list[GapLine]:

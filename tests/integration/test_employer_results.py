@@ -17,8 +17,11 @@ import numpy as np
 from sqlalchemy import delete, select
 
 from surveyapp.employer.advice import PRACTICES
+from surveyapp.employer.gap_view import gap_lines
+from surveyapp.employer.peer_chart import PeerRow, against_peers
 from surveyapp.extensions import db
 from surveyapp.models import Employer, StoredRelease, Wave
+from surveyapp.results_view import Names
 from surveyapp.waves import ensure_links
 
 from ..employer_results_driver import (
@@ -86,18 +89,17 @@ def _add_round(app, partnership: int, name: str, sizes: list[int], seed: int) ->
 
 
 def _check_profile(page: str, entry: dict, peers: dict) -> None:
-    profile = rows(page, "profile")
+    profile = rows(page, "profile", small=True)
     for statistic, rank in zip(
         ["jqi", *DIMENSIONS], [entry["percentiles"][0], *entry["percentiles"][1:9]], strict=True
     ):
         estimate = next(e for e in entry["estimates"] if e["statistic"] == statistic)
         peer = peers[statistic]
         label = "Job Quality Index" if statistic == "jqi" else V2.dimension(statistic).name["en"]
+        interval = f"{_one(estimate['low'])} – {_one(estimate['high'])}"
         assert profile[label] == [
-            _one(estimate["mean"]),
-            f"{_one(estimate['low'])} – {_one(estimate['high'])}",
-            _one(peer["median"]),
-            f"{_one(peer['q1'])} – {_one(peer['q3'])}",
+            f"{_one(estimate['mean'])} 95% interval {interval}",
+            f"{_one(peer['median'])} middle half {_one(peer['q1'])} – {_one(peer['q3'])}",
             f"{rank:.0f}",
         ], statistic
 
@@ -139,13 +141,14 @@ def _check_strongest_and_start(page: str, entry: dict) -> None:
             assert str(practice) in words
 
 
-def _check_equity(page: str, entry: dict) -> None:
+def _check_equity(page: str, entry: dict) -> bool:
+    """The employer's own language groups as stored; whether the release shows them."""
     language = next(e for e in entry["equity"] if e["grouping"] == "language")
     shown = [e for e in language["estimates"] if e["mean"] is not None]
     section = page.split("Survey language", 1)[1].split("</table>", 1)[0]
     if not shown:
         assert "<table" not in section
-        return
+        return False
     table = {
         reader_text(m.group(1)): [
             reader_text(re.sub(r"<small>.*?</small>", "", c))
@@ -156,6 +159,7 @@ def _check_equity(page: str, entry: dict) -> None:
     for group, estimate in zip(language["groups"], language["estimates"], strict=True):
         label = {"en": "English", "es": "Spanish"}[group]
         assert table[label] == [str(estimate["n"]), _one(estimate["mean"])]
+    return True
 
 
 def test_every_number_equals_the_stored_release_and_surveyapp_score(app, tmp_path):
@@ -166,6 +170,7 @@ def test_every_number_equals_the_stored_release_and_surveyapp_score(app, tmp_pat
     peers = {p["statistic"]: p for p in figures["peers"]}
     assert peers == {p["statistic"]: p for p in offline["peers"]}
     employers = _names(app, console.partnership)
+    equity_shown = []
     for employer_id, name in employers:
         entry = entry_of(app, wave_id, employer_id)
         assert entry is not None
@@ -177,7 +182,7 @@ def test_every_number_equals_the_stored_release_and_surveyapp_score(app, tmp_pat
         _check_profile(page, entry, peers)
         _check_headline(page, entry, peers)
         _check_strongest_and_start(page, entry)
-        _check_equity(page, entry)
+        equity_shown.append(_check_equity(page, entry))
         assert 'role="img"' in page
         assert "<title>" in main_of(page)
         # Peers are anonymous: no other employer's name on the page.
@@ -186,6 +191,7 @@ def test_every_number_equals_the_stored_release_and_surveyapp_score(app, tmp_pat
         # Staff see the very same page (apart from where Back leads and the language link).
         staff_page = text(console.get(staff_url(wave_id, employer_id)))
         assert _without_back(main_of(staff_page)) == _without_back(main_of(page))
+    assert any(equity_shown)  # the data exercise a shown breakdown
 
 
 def _without_back(main: str) -> str:
@@ -429,7 +435,7 @@ def _gap_blocks(page: str) -> list[tuple[str, str, str]]:
     return [
         (state, reader_text(question), reader_text(words))
         for state, question, words in re.findall(
-            r'<li class="gap gap--(\w+)"><h3>(.*?)</h3>\s*<p>(.*?)</p></li>', page, re.S
+            r'<div class="gap gap--(\w+)"><h3>(.*?)</h3>(.*?)</div>', page, re.S
         )
     ]
 
@@ -505,3 +511,52 @@ def test_gap_sentences_restate_the_gap_tests_of_the_stored_release(app, tmp_path
         assert order == sorted(order, key=["flagged", "tested", "too_few", "hidden"].index)
         assert "no gap" not in reader_text(page).lower()
     assert seen == STATES  # the data above exercise every verdict
+
+
+# ------------------------------------------------------------- the chart
+
+
+def test_peer_chart_draws_shown_figures_only_and_escapes_labels():
+    chart = against_peers(
+        [
+            PeerRow("<b>Pay</b>", 40.0, 30.0, 50.0, 60.0, 55.0, 65.0),
+            PeerRow("Hidden", None, None, None, 60.0, 55.0, 65.0),
+        ],
+        "Scores & peers",
+        50.0,
+    )
+    assert "<b>" not in chart
+    assert "&lt;b&gt;Pay&lt;/b&gt;" in chart
+    assert 'aria-label="Scores &amp; peers"' in chart
+    assert chart.count("<circle") == 1  # the hidden row draws no dot, no whisker
+    assert chart.count("<path") == 1
+    assert chart.count("<rect") == 2  # both rows show the peers' band
+    # 40 on 0-100 between x = 10 and 620: 10 + 610 * 0.4.
+    assert 'cx="254.0"' in chart
+    assert "style=" not in chart  # the Content Security Policy forbids it
+
+
+def test_gap_lines_hidden_and_too_few_read_as_such(sqlite_app):
+    """Straight from gap results: a hidden gap says nothing but the claim; "too few to
+    test" keeps its numbers (from k or more workers) but never reads as "no gap"."""
+    base = {"item_id": "BEN2", "claim": 100.0, "p_value": None, "p_adjusted": None}
+    hidden = {**base, "n": None, "median_gap": None, "share_below": None, "flagged": None}
+    hidden["note"] = NOT_ENOUGH
+    too_few = {**base, "n": 7, "median_gap": -100.0, "share_below": 5 / 7, "flagged": None}
+    too_few["note"] = "too few to test"
+    flagged = {**too_few, "item_id": "PAY2", "p_value": 0.001, "p_adjusted": 0.002}
+    flagged.update(flagged=True, note=None, median_gap=-25.0)
+    no_claim = {**hidden, "item_id": "SCH1", "claim": None}
+    with sqlite_app.test_request_context("/"):
+        names = Names(V2)
+        lines = gap_lines([hidden, too_few, no_claim, flagged], names, 24.0)
+    assert [line.state for line in lines] == ["flagged", "too_few", "hidden"]
+    flagged_line, too_few_line, hidden_line = lines
+    assert flagged_line.verdict == "A clear gap: your workers report less than you said."
+    assert too_few_line.verdict is not None
+    assert too_few_line.verdict.startswith("Too few to test")
+    assert "71% of the 7 workers" in too_few_line.sentences[1]
+    assert hidden_line.sentences == ("You said: “Yes”.",)
+    assert hidden_line.verdict is None
+    for line in lines:
+        assert "no gap" not in " ".join([*line.sentences, line.verdict or ""]).lower()
