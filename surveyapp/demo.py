@@ -5,6 +5,9 @@ weak spots; two closed waves (about 1,200 and 1,500 responses, the later one bet
 so trends show; with honest "prefer not to say" answers and a few comments), and one
 open wave to try the survey. The data is
 generated from a fixed seed, so every demo install shows the same numbers.
+Most employers send their own survey in each closed wave, some claiming what their
+workers report and some clearly not, so the stored releases carry flagged gaps
+(:mod:`surveyapp.demo_employer_surveys`). Each employer has one user.
 """
 
 from __future__ import annotations
@@ -14,58 +17,46 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-import numpy as np
-from scipy.special import ndtr
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from .accounts.passwords import hash_password
 from .accounts.service import create_user, end_all_sessions
+from .demo_employer_surveys import DRAFT_EMPLOYER, DemoEmployer, fill_closed_round, fill_draft
+from .demo_responses import EMPLOYERS, SEED, add_responses
 from .extensions import db
-from .instruments import Instrument, Item, get_instrument
-from .models import Answer, Comment, Employer, Partnership, Response, User, Wave
+from .models import Employer, Partnership, Response, User, Wave
 from .results.store import compute_release, store_release
 from .waves import ensure_links
 
 DEMO_NAME = "Valley Health Careers Partnership"
 DEMO_STAFF_EMAIL = "staff@valley-health.example"
-DEMO_EMPLOYER_EMAIL = "hr@riverbend.example"
-SEED = 20261125
+#: Share of each employer's frontline workers who answer the latest closed round.
+RESPONSE_RATE = 0.65
 
-#: (name, size band, overall quality -1..1, wage level relative to the living wage, responses)
-EMPLOYERS = [
-    ("Riverbend Regional Hospital", "1000+", 0.55, 1.30, 260),
-    ("St. Agnes Medical Center", "1000+", 0.20, 1.20, 220),
-    ("Oakmont Skilled Nursing", "250-999", -0.55, 0.90, 180),
-    ("Sunrise Home Care", "250-999", -0.35, 0.85, 160),
-    ("Valley Community Clinic", "50-249", 0.60, 1.10, 140),
-    ("Cedar Grove Assisted Living", "50-249", -0.15, 0.95, 120),
-    ("Harbor Dialysis Center", "50-249", 0.30, 1.25, 110),
-    ("Pinecrest Rehabilitation", "50-249", 0.05, 1.05, 90),
-    ("Golden Hills Senior Living", "50-249", -0.70, 0.85, 80),
-    ("Mesa Pediatrics Group", "50-249", 0.40, 1.15, 70),
-    ("Northside Urgent Care", "1-49", 0.10, 1.10, 66),
-    # Fewer than k responses: the dashboards must hide this employer's scores.
-    ("Lakeside Behavioral Health", "1-49", -0.20, 1.00, 4),
-]
-
-COMMENTS = {
-    "en": [
-        "Post the schedule two weeks ahead so we can plan childcare.",
-        "More staff on the night shift. We are always short.",
-        "Fix the lifts in the east wing, people keep getting hurt.",
-        "Pay that keeps up with rent.",
-        "Supervisors who listen when we raise a problem.",
-        "Let part-time staff get health insurance too.",
-        "Paid training to move up to LVN.",
-    ],
-    "es": [
-        "Publicar el horario con dos semanas de anticipación.",
-        "Más personal en el turno de noche.",
-        "Un pago que alcance para la renta.",
-        "Que los supervisores nos escuchen.",
-        "Capacitación pagada para poder subir de puesto.",
-    ],
+#: One user per employer. Riverbend's address is the one earlier demo installs made.
+EMPLOYER_EMAILS = {
+    "Riverbend Regional Hospital": "hr@riverbend.example",
+    "St. Agnes Medical Center": "hr@stagnes.example",
+    "Oakmont Skilled Nursing": "hr@oakmont.example",
+    "Sunrise Home Care": "hr@sunrise-homecare.example",
+    "Valley Community Clinic": "hr@valley-clinic.example",
+    "Cedar Grove Assisted Living": "hr@cedargrove.example",
+    "Harbor Dialysis Center": "hr@harbor-dialysis.example",
+    "Pinecrest Rehabilitation": "hr@pinecrest.example",
+    "Golden Hills Senior Living": "hr@goldenhills.example",
+    "Mesa Pediatrics Group": "hr@mesa-pediatrics.example",
+    "Northside Urgent Care": "hr@northside.example",
+    "Lakeside Behavioral Health": "hr@lakeside.example",
 }
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    password: str
+    #: The employer an employer user belongs to; None for staff.
+    employer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,8 +67,20 @@ class DemoResult:
     closed_responses: int
     open_wave: str
     links: list[tuple[str, str]]
-    #: (role, email, password) of each demo account.
-    sign_ins: list[tuple[str, str, str]]
+    accounts: list[DemoAccount]
+
+    @property
+    def sign_ins(self) -> list[tuple[str, str, str]]:
+        """(role, email, rest of the printed line) of each account.
+
+        The rest is the password, then for an employer user its employer's name, so
+        that each line printed as ``role email rest`` reads ``staff EMAIL PASSWORD``
+        or ``employer EMAIL PASSWORD EMPLOYER-NAME`` (passwords have no spaces).
+        """
+        return [
+            (a.role, a.email, f"{a.password} {a.employer}" if a.employer else a.password)
+            for a in self.accounts
+        ]
 
 
 def create_demo(today: date | None = None) -> DemoResult:
@@ -92,33 +95,34 @@ def create_demo(today: date | None = None) -> DemoResult:
     )
     open_ = next(w for w in partnership.waves if w.status == "open")
     links = [(link.employer.name, link.token) for link in ensure_links(db.session, open_)]
-    sign_ins = _demo_accounts(partnership)
+    accounts = _demo_accounts(partnership)
     db.session.commit()
     count = db.session.scalar(
         select(db.func.count()).select_from(Response).where(Response.wave_id == closed.id)
     )
-    return DemoResult(DEMO_NAME, created, closed.name, int(count or 0), open_.name, links, sign_ins)
+    return DemoResult(DEMO_NAME, created, closed.name, int(count or 0), open_.name, links, accounts)
 
 
-def _demo_accounts(partnership: Partnership) -> list[tuple[str, str, str]]:
-    """A staff user and one employer's user, with fresh random passwords on every run
+def _demo_accounts(partnership: Partnership) -> list[DemoAccount]:
+    """A staff user and one user per employer, with fresh random passwords on every run
     (only hashes are stored, so a later run cannot print the earlier passwords)."""
-    employer = next(e for e in partnership.employers if e.name == EMPLOYERS[0][0])
-    sign_ins = []
-    for role, email, of_employer in (
-        ("staff", DEMO_STAFF_EMAIL, None),
-        ("employer", DEMO_EMPLOYER_EMAIL, employer),
-    ):
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = create_user(
-                db.session, email, partnership_id=partnership.id, employer=of_employer
-            )
-        password = secrets.token_urlsafe(12)
-        user.password_hash = hash_password(password)
-        end_all_sessions(db.session, user.id)
-        sign_ins.append((role, email, password))
-    return sign_ins
+    employers = sorted(partnership.employers, key=lambda e: e.id)
+    accounts = [_account(partnership, "staff", DEMO_STAFF_EMAIL, None)]
+    for employer in employers:
+        accounts.append(_account(partnership, "employer", EMPLOYER_EMAILS[employer.name], employer))
+    return accounts
+
+
+def _account(
+    partnership: Partnership, role: str, email: str, employer: Employer | None
+) -> DemoAccount:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = create_user(db.session, email, partnership_id=partnership.id, employer=employer)
+    password = secrets.token_urlsafe(12)
+    user.password_hash = hash_password(password)
+    end_all_sessions(db.session, user.id)
+    return DemoAccount(role, email, password, employer.name if employer else None)
 
 
 def _create_partnership(today: date) -> Partnership:
@@ -165,113 +169,30 @@ def _create_partnership(today: date) -> Partnership:
     db.session.flush()
     for wave in (earlier, closed, open_):
         ensure_links(db.session, wave)
-    _add_responses(partnership, earlier, seed=SEED - 1, lift=-0.25, share=0.8)
-    _add_responses(partnership, closed)
-    # Closed as close_wave closes a wave: figures computed once and stored, the later
-    # round with its trend against the earlier one.
-    for wave in (earlier, closed):
+    demo_employers = _demo_employers(partnership)
+    rounds = (
+        (earlier, add_responses(partnership, earlier, seed=SEED - 1, lift=-0.25, share=0.8)),
+        (closed, add_responses(partnership, closed)),
+    )
+    for round_index, (wave, codes) in enumerate(rounds):
+        # Employers send their own survey before the round closes, so that closing
+        # turns their answers into claims and stores the gap tests with the release.
+        sent = fill_closed_round(db.session, wave, demo_employers, codes, round_index)
+        # Closed as close_wave closes a wave: figures computed once and stored, the
+        # later round with its trend against the earlier one.
         db.session.flush()
         store_release(db.session, wave, compute_release(db.session, wave))
+    # The open round's half-filled survey starts from what was sent in the latest round.
+    draft_employer = next(d.employer for d in demo_employers if d.employer.name == DRAFT_EMPLOYER)
+    fill_draft(db.session, open_, draft_employer, sent[DRAFT_EMPLOYER], today)
     return partnership
 
 
-def _pick(item: Item, latent: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Answer codes for one item from latent values: higher latent, better answer.
-
-    Options are ordered by the score they give after reverse coding, and the latent
-    value's normal percentile chooses among them. About 4% answer "prefer not to
-    say" or "not sure" where the item offers it.
-    """
-    answerable = [o for o in item.options if not o.missing]
-    if item.scoring == "options":
-        sign = -1 if item.direction == "reverse" else 1
-        answerable.sort(key=lambda o: sign * (o.score or 0.0))
-    codes = np.array([o.code for o in answerable], dtype=np.int16)
-    index = np.minimum((ndtr(latent) * len(codes)).astype(int), len(codes) - 1)
-    answers = codes[index]
-    missing = [o.code for o in item.options if o.missing]
-    if missing:
-        answers = np.where(rng.random(latent.shape) < 0.04, missing[0], answers)
-    return answers
-
-
-def _wage_codes(item: Item, hourly: np.ndarray) -> np.ndarray:
-    bands = sorted((o for o in item.options if not o.missing), key=lambda o: o.hourly or 0.0)
-    mids = np.array([o.hourly for o in bands])
-    edges = (mids[1:] + mids[:-1]) / 2
-    return np.array([o.code for o in bands], dtype=np.int16)[np.searchsorted(edges, hourly)]
-
-
-def _add_responses(
-    partnership: Partnership, wave: Wave, *, seed: int = SEED, lift: float = 0.0, share: float = 1.0
-) -> None:
-    """Synthetic responses; ``lift`` moves every employer's level (an earlier, worse
-    round has a negative lift) and ``share`` scales the number of responses."""
-    instrument: Instrument = get_instrument(
-        wave.worker_instrument_key, wave.worker_instrument_version
-    )
-    rng = np.random.default_rng(seed)
+def _demo_employers(partnership: Partnership) -> list[DemoEmployer]:
     employers = {e.name: e for e in partnership.employers}
-    dimensions = [d.id for d in instrument.dimensions]
-    days = max((wave.closes_on - wave.opens_on).days, 1)  # type: ignore[operator]
-    response_rows, answer_rows, comment_rows = [], [], []
-    for name, _size, quality, wage_level, full_count in EMPLOYERS:
-        employer = employers[name]
-        count = max(1, round(full_count * share))
-        # Each employer has its own strong and weak dimensions around its overall level.
-        offsets = dict(zip(dimensions, rng.normal(0, 0.45, len(dimensions)), strict=True))
-        person = rng.normal(0, 0.6, count)
-        ids = [secrets.token_hex(16) for _ in range(count)]
-        languages = np.where(rng.random(count) < 0.3, "es", "en")
-        for i, response_id in enumerate(ids):
-            response_rows.append(
-                {
-                    "id": response_id,
-                    "wave_id": wave.id,
-                    "employer_id": employer.id,
-                    "instrument_key": instrument.key,
-                    "instrument_version": instrument.version,
-                    "instrument_checksum": instrument.checksum,
-                    "language": str(languages[i]),
-                    "submitted_on": wave.opens_on + timedelta(days=int(rng.integers(0, days))),  # type: ignore[operator]
-                }
-            )
-        overall = 0.9 * quality + lift + person
-        for item in instrument.items:
-            if item.kind != "choice":
-                continue
-            if item.scoring == "living_wage_ratio":
-                hourly = float(partnership.living_wage) * wage_level * rng.lognormal(0, 0.15, count)
-                codes = _wage_codes(item, hourly)
-                codes = np.where(rng.random(count) < 0.06, 99, codes)
-            elif item.role == "scored":
-                latent = overall + offsets[item.dimension or ""] + rng.normal(0, 0.8, count)
-                codes = _pick(item, latent + 0.3, rng)
-            elif item.role == "criterion":
-                codes = _pick(item, overall + rng.normal(0, 0.7, count) + 0.3, rng)
-            else:
-                # Context and subgroup questions: spread over the bands, some skipped.
-                codes = _pick(item, rng.normal(0, 1, count), rng)
-                codes = np.where(rng.random(count) < 0.1, 0, codes)
-            for response_id, code in zip(ids, codes.tolist(), strict=True):
-                if code:
-                    answer_rows.append(
-                        {"response_id": response_id, "item_id": item.id, "code": code}
-                    )
-        for language in languages[rng.random(count) < 0.12]:
-            pool = COMMENTS[str(language)]
-            comment_rows.append(
-                {
-                    "id": secrets.token_hex(16),
-                    "wave_id": wave.id,
-                    "employer_id": employer.id,
-                    "item_id": "CHANGE",
-                    "language": str(language),
-                    "text": pool[int(rng.integers(0, len(pool)))],
-                    "approved": False,
-                }
-            )
-    db.session.execute(insert(Response), response_rows)
-    db.session.execute(insert(Answer), answer_rows)
-    if comment_rows:
-        db.session.execute(insert(Comment), comment_rows)
+    # At least 12 workers: Lakeside has few responses because few of its staff
+    # answered, not because it has only six.
+    return [
+        DemoEmployer(employers[name], quality, wage, max(round(count / RESPONSE_RATE), 12))
+        for name, _size, quality, wage, count in EMPLOYERS
+    ]

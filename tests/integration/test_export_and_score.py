@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -13,9 +14,16 @@ from sqlalchemy import select
 from surveyapp.cli import main
 from surveyapp.demo import create_demo
 from surveyapp.extensions import db
-from surveyapp.instruments import instrument_path
+from surveyapp.instruments import get_instrument, instrument_path
 from surveyapp.models import Employer, Wave
-from surveyapp.results import WaveNotClosed, compute_release, store_release, stored_release
+from surveyapp.results import (
+    WaveNotClosed,
+    compute_release,
+    store_release,
+    stored_release,
+    stored_release_row,
+)
+from surveyapp.results.offline import score_csv
 
 from ..conftest import SECRET
 
@@ -101,14 +109,40 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
         wave = db.session.get(Wave, wave_id)
         store_release(db.session, wave, compute_release(db.session, wave, n_resamples=RESAMPLES))
         in_app = stored_release(db.session, wave)
-    # Compare as JSON text: every float to its last digit, every key and every order.
-    assert json.dumps(offline, sort_keys=True) == json.dumps(in_app, sort_keys=True)
+        claims = json.loads(stored_release_row(db.session, wave).parameters)["claims"]
+    # `surveyapp score` takes no employer claims, so it has no gap tests; everything
+    # else is compared as JSON text: every float to its last digit, every key and order.
+    assert all(e["gaps"] == [] for e in offline["employers"])
+    assert json.dumps(_without_gaps(offline), sort_keys=True) == json.dumps(
+        _without_gaps(in_app), sort_keys=True
+    )
+    # With the claims stored at close (the demo employers' sent surveys), scoring the
+    # export gives the app's release exactly, gap tests included.
+    with_claims = score_csv(
+        responses,
+        get_instrument("worker", 1),
+        k=5,
+        living_wage=living_wage,
+        n_resamples=RESAMPLES,
+        claims=np.array([[np.nan if c is None else c for c in row] for row in claims]),
+        previous=previous,
+        previous_k=5,
+    )
+    assert json.dumps(with_claims, sort_keys=True) == json.dumps(in_app, sort_keys=True)
+    assert any(g["flagged"] for e in in_app["employers"] for g in e["gaps"])
     # And it is a real result, not two empty ones.
     assert offline["n_responses"] == 1500
     shown = [e for e in offline["employers"] if e["estimates"][0]["mean"] is not None]
     assert len(shown) >= 9
     assert {e["statistic"] for e in offline["equity"]} >= {"jqi"}
     assert any(t["statistic"] == "jqi" for t in offline["trend"])
+
+
+def _without_gaps(release: dict) -> dict:
+    return {
+        **release,
+        "employers": [{**e, "gaps": []} for e in release["employers"]],
+    }
 
 
 def test_export_writes_one_row_per_response_and_a_codebook(demo_app, tmp_path):

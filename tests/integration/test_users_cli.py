@@ -8,15 +8,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.models import User
 
-from ..accounts_driver import sign_in
+from ..accounts_driver import employer_ids, sign_in
 from ..conftest import SECRET
 from ..load_workers import surveyapp_env
 from ..survey_driver import csrf_from
 
 LINK = re.compile(r"http://127\.0\.0\.1:5000(/account/set-password/[\w-]+)")
+#: The demo's printed sign-ins (passwords have no spaces; employer names do).
+STAFF_LINE = re.compile(r"^staff (\S+) (\S+)$", re.M)
+EMPLOYER_LINE = re.compile(r"^employer (\S+) (\S+) (\S.*)$", re.M)
 
 
 def _run(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -45,15 +51,27 @@ def _app(instance: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_the_demo_prints_sign_ins_that_work(demo, monkeypatch):
     instance, out = demo
-    found = re.findall(r"^(staff|employer) (\S+) (\S+)$", out, re.M)
-    lines = {role: (email, password) for role, email, password in found}
-    assert set(lines) == {"staff", "employer"}
+    staff_lines = STAFF_LINE.findall(out)
+    employer_lines = EMPLOYER_LINE.findall(out)
+    assert len(staff_lines) == 1
+    # One line per demo employer: `employer EMAIL PASSWORD EMPLOYER-NAME`.
+    assert len(employer_lines) == 12
+    assert len({name for _email, _password, name in employer_lines}) == 12
     app = _app(instance, monkeypatch)
     staff = app.test_client()
-    assert sign_in(staff, *lines["staff"]).headers["Location"] == "/staff/"
+    assert sign_in(staff, *staff_lines[0]).headers["Location"] == "/staff/"
     assert "Valley Health" in staff.get("/staff/").get_data(as_text=True)
-    employer = app.test_client()
-    assert sign_in(employer, *lines["employer"]).headers["Location"] == "/employer/"
+    for email, password, _name in employer_lines:
+        employer = app.test_client()
+        assert sign_in(employer, email, password).headers["Location"] == "/employer/", email
+        assert employer.get("/employer/").status_code == 200
+    with app.app_context():
+        users = db.session.scalars(select(User).where(User.role == "employer")).all()
+        # One user per employer, and each printed name is that user's employer.
+        assert sorted(u.employer_id for u in users) == employer_ids(app, users[0].partnership_id)
+        assert {(u.email, u.employer.name) for u in users} == {
+            (email, name) for email, _password, name in employer_lines
+        }
 
 
 def test_create_staff_prints_a_link_that_sets_a_password(demo, monkeypatch):

@@ -1,0 +1,148 @@
+"""Issue 10, demo: the demo employers' own surveys and what closing made of them.
+
+Most demo employers sent the employer survey in each closed round, some claiming what
+their workers report and some clearly not, so the latest closed round's stored release
+has flagged gaps beside unflagged ones; one employer stays below k; the open round has
+a survey half filled. (The printed sign-ins are tested in test_users_cli.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from surveyapp import create_app
+from surveyapp.demo import create_demo
+from surveyapp.extensions import db
+from surveyapp.instruments import get_instrument
+from surveyapp.models import EmployerAnswer, EmployerSurvey, Response, Wave
+from surveyapp.results import stored_release, stored_release_row
+
+from ..conftest import SECRET
+
+EMPLOYER = get_instrument("employer", 1)
+
+
+@pytest.fixture(scope="module")
+def demo_app(sqlite_template, tmp_path_factory) -> Iterator[Flask]:
+    """One demo, built once for the module (it takes a few seconds)."""
+    folder = tmp_path_factory.mktemp("demo-employers")
+    path = folder / "demo.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(folder))
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                "SECRET_KEY": SECRET,
+                "TESTING": True,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+        with app.app_context():
+            create_demo()
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _closed_waves() -> list[Wave]:
+    return list(
+        db.session.scalars(select(Wave).where(Wave.status == "closed").order_by(Wave.closes_on))
+    )
+
+
+def test_most_employers_sent_their_survey_before_each_round_closed(demo_app):
+    with demo_app.app_context():
+        for wave in _closed_waves():
+            surveys = db.session.scalars(
+                select(EmployerSurvey).where(EmployerSurvey.wave_id == wave.id)
+            ).all()
+            assert len(surveys) == 9, wave.name
+            for survey in surveys:
+                assert (survey.instrument_key, survey.instrument_version) == ("employer", 1)
+                assert survey.instrument_checksum == EMPLOYER.checksum
+                assert survey.sent_at is not None
+                assert survey.sent_at.tzinfo is None  # naive UTC, as the columns store
+                assert wave.opens_on <= survey.sent_at.date() <= wave.closes_on
+                assert survey.updated_at == survey.sent_at
+                assert len(survey.answers) >= 30
+
+
+def test_every_stored_answer_is_one_the_survey_accepts(demo_app):
+    with demo_app.app_context():
+        answers = db.session.scalars(select(EmployerAnswer)).all()
+        assert answers
+        ways_out = 0
+        for answer in answers:
+            item = EMPLOYER.item(answer.item_id)
+            assert (answer.code is None) != (answer.number is None)
+            codes = {o.code for o in item.options}
+            if item.kind == "number" and answer.number is not None:
+                assert item.min_value <= Decimal(answer.number) <= item.max_value, answer.item_id
+            else:
+                assert answer.code in codes, answer.item_id
+                ways_out += item.kind == "number"
+        # "Not sure" or "Prefer not to say" beside a number question is stored as a code.
+        assert ways_out >= 1
+
+
+def test_the_latest_closed_release_has_flagged_gaps_beside_unflagged_ones(demo_app):
+    with demo_app.app_context():
+        latest = _closed_waves()[-1]
+        release = stored_release(db.session, latest)
+        # The claims closing read from the sent surveys are kept beside the figures.
+        assert json.loads(stored_release_row(db.session, latest).parameters)["claims"]
+    with_claims = {e["employer"]: e["gaps"] for e in release["employers"] if _claimed(e["gaps"])}
+    flagged = {name for name, gaps in with_claims.items() if any(g["flagged"] for g in gaps)}
+    assert flagged
+    assert set(with_claims) - flagged, "an employer whose claims match its workers"
+    # An overclaiming employer: its workers report far less than it states.
+    assert any(
+        g["flagged"] and g["median_gap"] <= -25 for name in flagged for g in with_claims[name]
+    )
+
+
+def _claimed(gaps: list[dict]) -> bool:
+    return any(g["claim"] is not None for g in gaps)
+
+
+def test_an_employer_stays_below_k_in_the_latest_closed_round(demo_app):
+    with demo_app.app_context():
+        latest = _closed_waves()[-1]
+        release = stored_release(db.session, latest)
+        counts = dict(
+            db.session.execute(
+                select(Response.employer_id, func.count())
+                .where(Response.wave_id == latest.id)
+                .group_by(Response.employer_id)
+            ).all()
+        )
+        assert min(counts.values()) < latest.min_group_size
+    hidden = [e for e in release["employers"] if e["estimates"][0]["mean"] is None]
+    assert hidden
+    # Its gaps are hidden too, claims or not.
+    assert all(g["median_gap"] is None for e in hidden for g in e["gaps"])
+
+
+def test_the_open_round_has_a_half_filled_survey_not_sent(demo_app):
+    with demo_app.app_context():
+        open_wave = db.session.scalar(select(Wave).where(Wave.status == "open"))
+        surveys = db.session.scalars(
+            select(EmployerSurvey).where(EmployerSurvey.wave_id == open_wave.id)
+        ).all()
+        assert len(surveys) == 1
+        draft = surveys[0]
+        assert draft.sent_at is None
+        assert draft.updated_at.tzinfo is None
+        answered = {a.item_id for a in draft.answers}
+        first_page, last_page = EMPLOYER.pages[0], EMPLOYER.pages[-1]
+        assert set(first_page.items) <= answered
+        assert not answered & set(last_page.items)
