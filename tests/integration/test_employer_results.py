@@ -409,6 +409,10 @@ def test_spanish_pages_write_decimals_with_a_comma(app):
     assert jqi
     assert jqi.group(1).strip() == _one(entry["estimates"][0]["mean"]).replace(".", ",")
     assert 'lang="es"' in page
+    words = reader_text(page)
+    for spanish in ("Su perfil frente a otros empleadores", "Por dónde empezar", "Su puntaje"):
+        assert spanish in words
+    assert "Your profile" not in words
 
 
 # ------------------------------------------------------------- gaps
