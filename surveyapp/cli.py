@@ -16,6 +16,7 @@ from . import create_app, serving
 from .accounts.cli import users
 from .config import MAX_THREADS
 from .partnerships_cli import partnerships
+from .reports.cli import poster
 from .results.cli import results
 from .serving import ServerSettings
 
@@ -46,6 +47,7 @@ main.add_command(routes_command)
 main.add_command(users)
 main.add_command(partnerships)
 main.add_command(results)
+main.add_command(poster)
 
 
 @main.result_callback()
@@ -146,9 +148,13 @@ def demo(
     base = _public_base(host, port)
     for employer, token in result.links:
         click.echo(f"  {employer:<34} {base}/s/{token}")
-    click.echo(f"Sign in at {base}/login (role, email, password; new passwords on every run):")
-    for role, email, password in result.sign_ins:
-        click.echo(f"{role} {email} {password}")
+    click.echo(
+        f"Sign in at {base}/login (role, email, password, and an employer user's employer;"
+        " new passwords on every run):"
+    )
+    for account in result.accounts:
+        employer = f" {account.employer}" if account.employer else ""
+        click.echo(f"{account.role} {account.email} {account.password}{employer}")
     if not no_serve:
         serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
 

@@ -69,19 +69,6 @@ class DemoResult:
     links: list[tuple[str, str]]
     accounts: list[DemoAccount]
 
-    @property
-    def sign_ins(self) -> list[tuple[str, str, str]]:
-        """(role, email, rest of the printed line) of each account.
-
-        The rest is the password, then for an employer user its employer's name, so
-        that each line printed as ``role email rest`` reads ``staff EMAIL PASSWORD``
-        or ``employer EMAIL PASSWORD EMPLOYER-NAME`` (passwords have no spaces).
-        """
-        return [
-            (a.role, a.email, f"{a.password} {a.employer}" if a.employer else a.password)
-            for a in self.accounts
-        ]
-
 
 def create_demo(today: date | None = None) -> DemoResult:
     """Create the demo partnership once; later calls only report what is there."""
