@@ -13,6 +13,7 @@ from . import (  # noqa: E402, F401
     employers,
     links,
     people,
+    posters,
     results,
     rounds,
     settings,
