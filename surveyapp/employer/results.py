@@ -66,9 +66,8 @@ def render_employer_results(
         return render_template(TEMPLATE, state="not_closed", **common)
     except NoStoredRelease:
         return render_template(TEMPLATE, state="missing", **common)
-    if is_hidden(entry):
+    if entry is None or is_hidden(entry):
         return render_template(TEMPLATE, state="hidden", k=figures.get("k"), **common)
-    assert entry is not None  # is_hidden(None) is True
     shown = employer_dashboard(figures, entry)
     return render_template(TEMPLATE, state="shown", k=figures.get("k"), **shown, **common)
 
