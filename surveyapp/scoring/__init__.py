@@ -60,7 +60,7 @@ from .trend import employer_trends, trend
 #: Changes whenever a change to this package can change a stored figure (a method, a
 #: rule, the JSON shape); a stored release records the version that computed it, and
 #: ``surveyapp results recompute`` brings older ones up to date.
-SCORING_VERSION = "2026.12-1"
+SCORING_VERSION = "2026.12-2"
 
 __all__ = [
     "NOT_ENOUGH",

@@ -306,12 +306,21 @@ def employer_results(
                 percentiles=tuple(_finite(p) for p in percentiles[e]),
                 dimensions_at_threshold=int(reached.sum()) if all_dims else None,
                 proportions=tuple(proportions[e]),
-                gaps=tuple(gaps[e]),
+                gaps=tuple(gaps[e]) if wave.shown[e].any() else _hidden_gaps(gaps[e]),
                 equity=equity[e],
                 trend=trend[e],
             )
         )
     return tuple(results)
+
+
+def _hidden_gaps(gaps: Sequence[GapResult]) -> tuple[GapResult, ...]:
+    """An employer none of whose figures is shown (complementary suppression can hide
+    one with k or more responses) has its gap tests hidden too, each reading like a
+    missing one; only its own claim stays."""
+    return tuple(
+        GapResult(g.item_id, g.claim, None, None, None, None, None, None, NOT_ENOUGH) for g in gaps
+    )
 
 
 def _finite(value: float) -> float | None:

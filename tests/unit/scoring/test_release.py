@@ -167,6 +167,22 @@ def test_reliability_validity_and_sector_are_present(result):
     assert result.sector_proportions[0].name == "living_wage"
 
 
+def test_an_employer_hidden_with_a_small_one_has_its_gaps_hidden_too(result):
+    """Complementary suppression hides an employer with k or more responses; its gap
+    tests read exactly like those of the employer with none, only its claims stay."""
+    protected = [
+        e for e in result.employers if e.estimates[0].mean is None and e.n_responses is not None
+    ]
+    assert protected, "the wave should hide a large employer with the small one"
+    empty = result.employers[7]
+    for employer in protected:
+        assert [g.claim for g in employer.gaps] == [75.0] * len(employer.gaps)
+        for mine, none in zip(employer.gaps, empty.gaps, strict=True):
+            assert dataclasses.replace(mine, claim=None) == dataclasses.replace(none, claim=None)
+            assert mine.n is None
+            assert mine.note == NOT_ENOUGH
+
+
 def test_gaps_in_the_release(result):
     gaps = result.employers[0].gaps
     assert [g.item_id for g in gaps][:3] == ["PAY1", "PAY2", "PAY4"]
