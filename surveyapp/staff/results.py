@@ -33,24 +33,28 @@ from ..results_view import instrument_of as _instrument
 from . import bp
 from .common import own
 
+#: An employer's id (None when not known) and frontline headcount.
+EmployerFacts = tuple[int | None, int | None]
+
 #: Below this share of an employer's frontline workers, its figures are read with care.
 LOW_RESPONSE_RATE = 0.30
 
 
-def _employers(figures: dict[str, Any], headcounts: list[int | None]) -> list[dict[str, Any]]:
+def _employers(figures: dict[str, Any], facts: list[EmployerFacts]) -> list[dict[str, Any]]:
     """Employers with a shown JQI first, highest first; then the others by name.
 
-    ``headcounts`` holds each employer's frontline headcount, in figure order; a
+    ``facts`` holds each employer's id and frontline headcount, in figure order; a
     response rate is given only beside a shown figure (the count is shown there too).
     """
     rows = []
-    for entry, headcount in zip(figures.get("employers", []), headcounts, strict=False):
+    for entry, (employer_id, headcount) in zip(figures.get("employers", []), facts, strict=False):
         jqi = _by_statistic(entry.get("estimates", [])).get("jqi")
         figure = _figure(str(entry.get("employer", "")), jqi)
         n = entry.get("n_responses") if figure.mean is not None else None
         rate = n / headcount if n is not None and headcount else None
         rows.append(
             {
+                "id": employer_id,
                 "name": figure.label,
                 "n": n,
                 "jqi": figure,
@@ -107,8 +111,8 @@ def _named(found: tuple[float, str]) -> dict[str, str | None]:
     return {"name": found[1], "mean": score(found[0])}
 
 
-def _headcounts(session: Session, wave: Wave) -> list[int | None]:
-    """Frontline headcounts of the release's employers, in figure order."""
+def _employer_facts(session: Session, wave: Wave) -> list[EmployerFacts]:
+    """Id and frontline headcount of the release's employers, in figure order."""
     parameters = json.loads(stored_release_row(session, wave).parameters)
     ids = [int(i) for i in parameters.get("employer_ids", [])]
     found = dict(
@@ -116,16 +120,14 @@ def _headcounts(session: Session, wave: Wave) -> list[int | None]:
             select(Employer.id, Employer.frontline_headcount).where(Employer.id.in_(ids))
         ).all()
     )
-    return [found.get(i) for i in ids]
+    return [(i, found.get(i)) for i in ids]
 
 
-def dashboard(
-    figures: dict[str, Any], headcounts: list[int | None] | None = None
-) -> dict[str, Any]:
+def dashboard(figures: dict[str, Any], facts: list[EmployerFacts] | None = None) -> dict[str, Any]:
     """Everything the page shows, formatted, from a stored release.
 
-    ``headcounts``: each employer's frontline headcount in figure order, for response
-    rates (none shown without it).
+    ``facts``: each employer's id and frontline headcount in figure order, for links to
+    its own page and response rates (neither shown without it).
     """
     names = _Names(_instrument(figures))
     sector = _by_statistic(figures.get("sector", []))
@@ -139,7 +141,7 @@ def dashboard(
         for s in figures.get("statistics", [])
         if s not in _HEADLINES and sector.get(s, {}).get("mean") is not None
     ]
-    employers = _employers(figures, headcounts or [None] * len(figures.get("employers", [])))
+    employers = _employers(figures, facts or [(None, None)] * len(figures.get("employers", [])))
     threshold = names.instrument.settings.threshold if names.instrument else None
     return {
         "figures": figures,
@@ -188,5 +190,5 @@ def results(wave_id: int) -> ResponseReturnValue:
         return render_template("staff/results.html", wave=wave, state="not_closed")
     except NoStoredRelease:
         return render_template("staff/results.html", wave=wave, state="missing")
-    shown = dashboard(figures, _headcounts(db.session, wave))
+    shown = dashboard(figures, _employer_facts(db.session, wave))
     return render_template("staff/results.html", wave=wave, state="shown", **shown)

@@ -325,3 +325,17 @@ def test_staff_see_which_employers_sent_their_survey(console):
     page = text(console.get(f"/staff/waves/{wave}"))
     assert page.count("Employer survey: sent on") == 1
     assert page.count("Employer survey: not started.") == 2
+
+
+def test_the_home_page_leads_to_a_closed_rounds_results(console):
+    client = _hr(console)
+    wave_id = console.wave()
+    results = f"/employer/waves/{wave_id}"
+    assert f'href="{results}"' not in text(client.get("/employer/"))  # open: no results yet
+    with console.app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        add_responses(wave, [12, 10, 9])
+        close_wave(db.session, wave)
+        db.session.commit()
+    assert f'href="{results}"' in text(client.get("/employer/"))
+    assert client.get(results).status_code == 200

@@ -50,7 +50,7 @@ def _rows(page: str, table_id: str) -> dict[str, list[str]]:
         header = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
         if header:
             cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-            rows[html.unescape(header.group(1))] = [
+            rows[html.unescape(re.sub(r"<[^>]+>", "", header.group(1)))] = [
                 html.unescape(re.sub(r"<small>.*?</small>", "", c, flags=re.S)).strip()
                 for c in cells
             ]
@@ -133,7 +133,11 @@ def test_an_employer_at_k_minus_one_shows_no_number_and_at_k_its_jqi(app):
     page = text(console.get(_url(below)))
     small = _names(app, below)[3]
     assert _rows(page, "employers")[small] == [NOT_ENOUGH]
-    row = re.search(rf"<tr><th scope=\"row\">{re.escape(small)}</th>(.*?)</tr>", page, re.S)
+    row = re.search(
+        rf"<tr><th scope=\"row\">(?:<a [^>]*>)?{re.escape(small)}(?:</a>)?</th>(.*?)</tr>",
+        page,
+        re.S,
+    )
     assert row
     assert not re.search(r"\d", re.sub(r"<[^>]+>", "", row.group(1)))
 
@@ -259,10 +263,16 @@ def test_response_rates_and_the_30_percent_line(app):
     # Hidden employers: no count, no rate, no headcount (the rate would give n).
     assert rows[names[3]] == rows[names[4]] == [NOT_ENOUGH]
     for hidden in names[3:]:
-        row = re.search(rf"<tr><th scope=\"row\">{re.escape(hidden)}</th>(.*?)</tr>", page, re.S)
+        row = re.search(
+            rf"<tr><th scope=\"row\">(?:<a [^>]*>)?{re.escape(hidden)}(?:</a>)?</th>(.*?)</tr>",
+            page,
+            re.S,
+        )
         assert row
         assert not re.search(r"\d", re.sub(r"<[^>]+>", "", row.group(1)))
-    warnings = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>(?:(?!</tr>).)*read with care", page)
+    warnings = re.findall(
+        r"<tr><th scope=\"row\"><a [^>]*>([^<]*)</a></th>(?:(?!</tr>).)*read with care", page
+    )
     assert [html.unescape(w) for w in warnings] == [names[1]]
 
 
@@ -282,3 +292,12 @@ def test_spanish_pages_write_decimals_with_a_comma(app, tmp_path):
     english_headline = re.search(r'<dd class="jqi">(.*?)<small>', english, re.S)
     assert english_headline
     assert english_headline.group(1).strip() == f"{jqi['mean']:.1f}"
+
+
+def test_each_employer_name_leads_to_its_own_results(app):
+    console, wave_id = _console(app, [12, 10, 9, K - 1])
+    page = text(console.get(_url(wave_id)))
+    links = re.findall(r'<th scope="row"><a href="([^"]+)">([^<]*)</a></th>', page)
+    assert sorted(html.unescape(name) for _url_, name in links) == _names(app, wave_id)
+    for url, _name in links:
+        assert console.get(html.unescape(url)).status_code == 200
