@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, ForeignKey, SmallInteger, String, Text
+from sqlalchemy import Boolean, ForeignKey, SmallInteger, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -96,3 +96,6 @@ class Comment(Base):
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Read by staff: approved as a quote (possibly edited, the original then gone) or
+    #: rejected; either way it leaves the queue.
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

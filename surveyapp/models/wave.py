@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,6 +52,9 @@ class Wave(Base):
     require_codes: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Sensitive rounds: show an "Exit this page" button on every survey page.
     show_exit_button: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: JSON {language: text}: staff's "What happens next" note, shown to workers on the
+    #: survey links of a closed round beside "What you told us".
+    closing_note: Mapped[str | None] = mapped_column(Text)
 
     partnership: Mapped[Partnership] = relationship(back_populates="waves")
     links: Mapped[list[DistributionLink]] = relationship(back_populates="wave")
