@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from .account import ROLES, AccountSession, AccountToken, User
+from .api_token import ApiToken
 from .draft import Draft
 from .employer_survey import EmployerAnswer, EmployerSurvey
 from .partnership import MIN_GROUP_SIZE_FLOOR, Employer, Partnership
@@ -12,6 +13,7 @@ __all__ = [
     "ROLES",
     "AccountSession",
     "AccountToken",
+    "ApiToken",
     "StoredRelease",
     "User",
     "MIN_GROUP_SIZE_FLOOR",
