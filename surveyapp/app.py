@@ -55,10 +55,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .landing import bp as landing_bp
     from .staff import bp as staff_bp
     from .survey import bp as survey_bp
+    from .told import bp as told_bp
 
     accounts.init_app(app)
     app.register_blueprint(landing_bp)
     app.register_blueprint(survey_bp)
+    app.register_blueprint(told_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(employer_bp)
 

@@ -21,8 +21,10 @@ from ..db import begin_write
 from ..errors import render_error
 from ..extensions import db
 from ..forms import form_errors
+from ..i18n import language_name
 from ..models import MIN_GROUP_SIZE_FLOOR, EmployerSurvey, Wave
 from ..paths import instruments_dir
+from ..told import closing_notes
 from ..waves import (
     LOCKED_SETTINGS,
     WaveLocked,
@@ -155,6 +157,8 @@ def wave(wave_id: int) -> ResponseReturnValue:
         wave=found,
         links=link_rows(found),
         counts=response_counts(found.id),
+        closing_notes=closing_notes(found),
+        language_name=language_name,
         employer_surveys={
             survey.employer_id: survey
             for survey in db.session.scalars(

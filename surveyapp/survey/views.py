@@ -56,10 +56,13 @@ log = logging.getLogger(__name__)
 MINUTES = 10
 
 
-def _load(token: str, *, write: bool = False) -> tuple[LinkInfo, OpenDraft | None]:
+def _load(
+    token: str, *, write: bool = False, closed_ok: bool = False
+) -> tuple[LinkInfo, OpenDraft | None]:
     """The usable link for a token and the worker's draft on it, in one query.
 
-    Unknown, inactive and draft-wave links get the same 404; closed waves 410.
+    Unknown, inactive and draft-wave links get the same 404; closed waves 410 (unless
+    ``closed_ok``: the first page then sends the worker to "What you told us").
 
     :param write: start a write transaction first (SQLite takes its write lock at
         BEGIN, so the transaction never has to upgrade a read lock).
@@ -71,6 +74,8 @@ def _load(token: str, *, write: bool = False) -> tuple[LinkInfo, OpenDraft | Non
     if link is None or not link.active or link.wave.status == "draft":
         abort(404)
     if link.wave.is_closed:
+        if closed_ok:
+            return link, None
         abort(410)
     draft = open_with_cookie(row, link.id, cookie) if row is not None and cookie else None
     return link, draft
@@ -154,7 +159,10 @@ def _tampered() -> ResponseReturnValue:
 
 @bp.get("/<token>")
 def start(token: str) -> ResponseReturnValue:
-    link, draft = _load(token)
+    link, draft = _load(token, closed_ok=True)
+    if link.wave.is_closed:
+        lang = request.args.get("lang")
+        return redirect(url_for("told.told", token=token, **({"lang": lang} if lang else {})), 303)
     instrument = _instrument(link)
     if cookies.has_answered(link.wave_id):
         return _already(link, instrument)

@@ -52,6 +52,13 @@ def _on_wave(**options: object) -> Callable[[Worker], PageResponse]:
     return reach
 
 
+def _closed_page(worker: Worker) -> PageResponse:
+    """A question page of a closed round (say, from an old bookmark)."""
+    worker.token = worker.live.make_wave(status="closed")
+    worker.open()
+    return worker.goto("/p/1")
+
+
 def _wrong_access_code(worker: Worker) -> PageResponse:
     worker.token = worker.live.make_wave(require_codes=True)
     worker.open()
@@ -160,7 +167,8 @@ WORKER_PAGES: list[PageCase] = [
     PageCase("thanks", _thanks),
     PageCase("already-answered", _already),
     PageCase("error-404", _not_found, 404),
-    PageCase("error-410-closed", _on_wave(status="closed"), 410),
+    PageCase("what-you-told-us", _on_wave(status="closed")),
+    PageCase("error-410-closed", _closed_page, 410),
     PageCase("error-413-too-large", _too_large, 413),
     PageCase("error-400-csrf", _csrf_failure, 400),
 ]

@@ -112,12 +112,18 @@ def test_a_new_partnership_runs_a_whole_round_from_the_browser(app):
     results = _text(staff.get(f"/staff/waves/{wave_id}/results"))
     rows = {
         name: re.sub(r"<[^>]+>", " ", cells)
-        for name, cells in re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', results, re.S)
+        for name, cells in re.findall(
+            r'<tr><th scope="row"><a [^>]*>([^<]+)</a></th>(.*?)</tr>', results, re.S
+        )
     }
     assert "not enough responses" in rows["Crane Tools"]
     assert not re.search(r"\d", rows["Crane Tools"])
     for name, count in (("Anvil Works", 6), ("Bolt &amp; Sons", 5)):
         assert str(count) in rows[name].split()
         assert re.search(r"\d+\.\d", rows[name])
-    # A worker who comes back to the link after the close finds it closed.
-    assert app.test_client().get(f"/s/{links['Anvil Works']}").status_code == 410
+    # A worker who comes back to the link after the close reads "What you told us".
+    worker = app.test_client()
+    told = worker.get(f"/s/{links['Anvil Works']}", follow_redirects=True)
+    assert told.status_code == 200
+    assert "What you told us" in told.get_data(as_text=True)
+    assert worker.get(f"/s/{links['Anvil Works']}/p/1").status_code == 410

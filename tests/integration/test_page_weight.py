@@ -96,7 +96,11 @@ def _worker_pages(app: Flask, lang: str) -> Iterator[tuple[str, TestResponse]]:
     client = app.test_client()
     yield "not found", client.get("/s/" + "B" * 32, headers=accept)
     closed = make_wave(app, status="closed")[0]
-    yield "survey closed", client.get(f"/s/{closed}", headers=accept)
+    yield (
+        "what you told us, no results",
+        client.get(f"/s/{closed}", headers=accept, follow_redirects=True),
+    )
+    yield "survey closed", client.get(f"/s/{closed}/p/1", headers=accept)
     yield "timed out (CSRF)", client.post(f"/s/{token}/start", headers=accept)
     yield "too large", client.post(f"/s/{token}/start", data={"x": "y" * 100_000}, headers=accept)
 

@@ -62,9 +62,12 @@ def test_error_responses(sqlite_app, token):
 
 def test_closed_wave(sqlite_app):
     token = make_wave(sqlite_app, status="closed")[0]
-    response = sqlite_app.test_client().get(f"/s/{token}")
+    response = sqlite_app.test_client().get(f"/s/{token}/p/1")
     assert response.status_code == 410
     _check(response)
+    told = sqlite_app.test_client().get(f"/s/{token}", follow_redirects=True)
+    assert told.status_code == 200
+    _check(told)
 
 
 def test_internal_error_is_plain_and_has_headers(sqlite_app):

@@ -212,7 +212,8 @@ def test_closing_asks_first_then_closes_and_stores_the_results(console):
     assert console.read(Wave, wave, "status") == ("closed",)
     with console.app.app_context():
         assert db.session.scalar(select(StoredRelease).where(StoredRelease.wave_id == wave))
-    assert console.app.test_client().get(f"/s/{token}").status_code == 410
+    assert console.app.test_client().get(f"/s/{token}/p/1").status_code == 410
+    assert console.app.test_client().get(f"/s/{token}").headers["Location"].endswith("/told")
 
 
 @pytest.mark.parametrize("status", ["draft", "closed"])

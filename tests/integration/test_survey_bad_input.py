@@ -288,9 +288,13 @@ def test_unknown_inactive_and_draft_links_look_the_same(app, client):
 
 def test_closed_link_is_410_on_every_survey_url(app, client):
     token = make_wave(app, status="closed")[0]
-    for path in ("", "/p/1", "/check", "/resume", "/thanks"):
+    for path in ("/p/1", "/check", "/resume", "/thanks"):
         response = client.get(f"/s/{token}{path}")
         assert response.status_code == 410, path
+    # The link itself leads to "What you told us".
+    first = client.get(f"/s/{token}")
+    assert first.status_code == 303
+    assert first.headers["Location"].endswith(f"/s/{token}/told")
 
 
 def test_page_number_out_of_range_is_404(app, started):
