@@ -50,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     errors.init_app(app)
 
-    from . import models  # noqa: F401  (every table registered before use)
+    from . import api, models  # noqa: F401  (models: every table registered before use)
     from .employer import bp as employer_bp
     from .landing import bp as landing_bp
     from .staff import bp as staff_bp
@@ -63,6 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(told_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(employer_bp)
+    api.init_app(app)
+    # Token-authenticated, GET only, no cookie read: there is no request to forge.
+    csrf.exempt(api.bp)
 
     @app.get("/healthz")
     def healthz() -> tuple[str, int]:

@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from . import create_app, serving
 from .accounts.cli import users
+from .api.cli import tokens
 from .config import MAX_THREADS
 from .partnerships_cli import partnerships
 from .reports.cli import poster
@@ -48,6 +49,7 @@ main.add_command(users)
 main.add_command(partnerships)
 main.add_command(results)
 main.add_command(poster)
+main.add_command(tokens)
 
 
 @main.result_callback()
