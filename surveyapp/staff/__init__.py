@@ -15,6 +15,7 @@ from . import (  # noqa: E402, F401
     links,
     people,
     posters,
+    quotes,
     results,
     rounds,
     settings,
