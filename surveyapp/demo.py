@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from .accounts.passwords import hash_password
 from .accounts.service import create_user, end_all_sessions
+from .demo_closing import close_the_loop
 from .demo_employer_surveys import DRAFT_EMPLOYER, DemoEmployer, fill_closed_round, fill_draft
 from .demo_responses import EMPLOYERS, SEED, add_responses
 from .extensions import db
@@ -169,6 +170,7 @@ def _create_partnership(today: date) -> Partnership:
         # later round with its trend against the earlier one.
         db.session.flush()
         store_release(db.session, wave, compute_release(db.session, wave))
+        close_the_loop(db.session, wave)
     # The open round's half-filled survey starts from what was sent in the latest round.
     draft_employer = next(d.employer for d in demo_employers if d.employer.name == DRAFT_EMPLOYER)
     fill_draft(db.session, open_, draft_employer, sent[DRAFT_EMPLOYER], today)

@@ -146,3 +146,39 @@ def test_the_open_round_has_a_half_filled_survey_not_sent(demo_app):
         first_page, last_page = EMPLOYER.pages[0], EMPLOYER.pages[-1]
         assert set(first_page.items) <= answered
         assert not answered & set(last_page.items)
+
+
+def test_the_closed_rounds_show_what_workers_told_us_with_quotes_under_rule_6(demo_app):
+    """Issue 12, demo: staff left a note in both languages and reviewed the comments."""
+    from surveyapp.models import Comment, DistributionLink
+    from surveyapp.quotes import quote_threshold, quotes
+
+    with demo_app.app_context():
+        wave = db.session.scalar(select(Wave).where(Wave.name == "Spring wave"))
+        token = db.session.scalar(
+            select(DistributionLink.token).where(DistributionLink.wave_id == wave.id)
+        )
+        waiting = db.session.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.wave_id == wave.id, Comment.reviewed.is_(False))
+        )
+        shown = quotes(db.session, wave)
+        threshold = quote_threshold(wave.partnership, wave)
+        counts = dict(
+            db.session.execute(
+                select(Response.employer_id, func.count())
+                .where(Response.wave_id == wave.id)
+                .group_by(Response.employer_id)
+            ).all()
+        )
+    assert waiting == 0
+    assert shown
+    assert all(counts[q.employer_id] >= threshold for q in shown)
+    client = demo_app.test_client()
+    english = client.get(f"/s/{token}?lang=en", follow_redirects=True).get_data(as_text=True)
+    spanish = client.get(f"/s/{token}?lang=es", follow_redirects=True).get_data(as_text=True)
+    assert "What you told us" in english
+    assert "The partnership meets employers in March" in english
+    assert "Lo que nos dijeron" in spanish
+    assert "La alianza se reúne con los empleadores en marzo" in spanish
