@@ -6,12 +6,14 @@ Screenshots land in test-artifacts/screenshots/staff/<width>/.
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import DistributionLink, Employer, Wave
+from surveyapp.models import Comment, DistributionLink, Employer, Wave
 from surveyapp.waves import close_wave, ensure_links
 
 from ..accounts_driver import PASSWORD, make_user
@@ -45,6 +47,19 @@ def _console(live_server: LiveServer) -> tuple[str, dict[str, int]]:
         db.session.commit()
         add_responses(closed, [9, 7, 6])
         close_wave(db.session, closed)
+        for n, text in enumerate(("More staff on nights.", "Más personal en la noche.")):
+            db.session.add(
+                Comment(
+                    id=secrets.token_hex(16),
+                    wave_id=closed.id,
+                    employer_id=employer.id,
+                    item_id="CHANGE",
+                    language=("en", "es")[n],
+                    text=text,
+                    approved=bool(n),
+                    reviewed=bool(n),
+                )
+            )
         db.session.commit()
         ids = {
             "wave": wave.id,
@@ -76,6 +91,9 @@ def _pages(ids: dict[str, int]) -> list[tuple[str, str]]:
         ("codes", f"/staff/waves/{wave}/links/{link}/codes"),
         ("results", f"/staff/waves/{ids['closed']}/results"),
         ("results-not-closed", f"/staff/waves/{wave}/results"),
+        ("closing-note", f"/staff/waves/{ids['closed']}/closing-note"),
+        ("quotes", "/staff/quotes"),
+        ("quotes-approved", "/staff/quotes/approved"),
         ("people", "/staff/people"),
         ("invite", "/staff/people/new"),
     ]
