@@ -6,7 +6,8 @@ and the field, so the person editing the file can find it.
 
 An employer instrument (one with ``mirrors_instrument``) is checked against the worker
 instrument it names, loaded from the same folder; those checks are in
-:mod:`.employer_checks`.
+:mod:`.employer_checks`. A self-assessment (one with a ``self_assessment`` table) has
+its checks in :mod:`.self_assessment_checks`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import jsonschema
 
-from . import employer_checks
+from . import employer_checks, self_assessment_checks
 from .model import (
     Dimension,
     Instrument,
@@ -143,6 +144,9 @@ class _Builder:
         #: An employer instrument asks and states; it scores nothing itself.
         self.mirrors_instrument: str | None = data.get("mirrors_instrument")
         self.employer = self.mirrors_instrument is not None
+        #: A self-assessment rates statements about the partnership on a rubric.
+        self.evidence_max_length = self_assessment_checks.evidence_limit(data, self.fail)
+        self.self_assessment = self.evidence_max_length is not None
 
     def fail(self, where: str, field: str, message: str) -> InstrumentError:
         return InstrumentError(f"{self.source}: {where}: field {field!r}: {message}")
@@ -217,6 +221,7 @@ class _Builder:
             settings=settings,
             source=self.source,
             mirrors_instrument=self.mirrors_instrument,
+            evidence_max_length=self.evidence_max_length,
         )
 
     def mirrored_instrument(self) -> Instrument:
@@ -255,6 +260,9 @@ class _Builder:
                     reliability=raw.get("reliability", "alpha"),
                     weight=float(raw.get("weight", 1.0)),
                     threshold=raw.get("threshold"),
+                    group=self_assessment_checks.dimension_group(
+                        raw, where, self.fail, active=self.self_assessment
+                    ),
                 )
             )
         return tuple(dimensions)
@@ -282,6 +290,7 @@ class _Builder:
         role = raw.get("role", "context" if self.employer else "scored")
         kind = raw.get("kind", "choice")
         employer_checks.check_fields(raw, where, role, kind, self.fail, employer=self.employer)
+        self_assessment_checks.check_item(raw, where, role, self.fail, active=self.self_assessment)
         if kind == "text":
             for key in ("scale", "options", "dimension", "scoring", "bands", "mirrors", "claims"):
                 if key in raw:
@@ -315,7 +324,10 @@ class _Builder:
                 raise self.fail(where, "dimension", f"there is no dimension {dimension!r}")
         elif dimension is not None:
             raise self.fail(where, "dimension", f"an item with role {role!r} feeds no dimension")
-        scoring = raw.get("scoring", "options" if role == "scored" else "none")
+        default = "rubric" if self.self_assessment else "options"
+        scoring = raw.get("scoring", default if role == "scored" else "none")
+        if scoring == "rubric":
+            options = self_assessment_checks.rubric_options(options, where, self.fail)
         bands = self.check_scoring(where, role, scoring, options, raw.get("bands"))
         max_length = raw.get("max_length")
         if max_length is not None:

@@ -15,8 +15,10 @@ Role = Literal["scored", "criterion", "context", "subgroup", "comment"]
 Kind = Literal["choice", "text", "number"]
 #: What a ``number`` item counts; dollars per hour may have cents, the rest are whole.
 Unit = Literal["dollars_per_hour", "days", "hours", "count"]
-Scoring = Literal["options", "living_wage_ratio", "none"]
+Scoring = Literal["options", "living_wage_ratio", "rubric", "none"]
 Reliability = Literal["alpha", "not_applicable"]
+#: A self-assessment dimension: a framework element or one of its centre themes.
+Group = Literal["element", "centre"]
 
 #: Text in every language of the instrument, keyed by language code ("en", "es").
 Text = Mapping[str, str]
@@ -107,6 +109,8 @@ class Dimension:
     reliability: Reliability = "alpha"
     weight: float = 1.0
     threshold: float | None = None
+    #: Self-assessment instruments only.
+    group: Group | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,12 @@ class Instrument:
     #: Employer instruments only: the worker instrument its claims are about, as
     #: "<key>-v<version>" (e.g. "worker-v2").
     mirrors_instrument: str | None = None
+    #: Self-assessment instruments only: the longest evidence note beside a rating.
+    evidence_max_length: int | None = None
+
+    @property
+    def is_self_assessment(self) -> bool:
+        return self.evidence_max_length is not None
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
