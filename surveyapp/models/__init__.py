@@ -7,6 +7,12 @@ from .employer_survey import EmployerAnswer, EmployerSurvey
 from .partnership import MIN_GROUP_SIZE_FLOOR, Employer, Partnership
 from .release import StoredRelease
 from .response import Answer, Comment, PendingComment, Response
+from .self_assessment import (
+    RESPONDENT_ROLES,
+    SelfAssessment,
+    SelfAssessmentAnswer,
+    SelfAssessmentRespondent,
+)
 from .wave import WAVE_STATUSES, AccessCode, DistributionLink, Wave
 
 __all__ = [
@@ -29,5 +35,9 @@ __all__ = [
     "Partnership",
     "PendingComment",
     "Response",
+    "RESPONDENT_ROLES",
+    "SelfAssessment",
+    "SelfAssessmentAnswer",
+    "SelfAssessmentRespondent",
     "Wave",
 ]
