@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import abort, g, request
 
 from ..db import begin_write
+from ..errors import security_event
 from ..extensions import db
 from ..ratelimit import anonymous_client_key
 from . import bp
@@ -78,7 +79,9 @@ def _authenticate() -> None:
         raise ApiError(401, "Send an API token in the Authorization header: Bearer TOKEN.")
     row = token_for(db.session, token)
     if row is None:
-        # Unknown, revoked, mistyped or a switched-off account's: one answer for all.
+        # Unknown, revoked, mistyped or a switched-off account's: one answer for all,
+        # and one log line (never the token) so a run of guesses shows.
+        security_event("invalid API token")
         raise ApiError(401, "The API token is not valid: it may be mistyped or revoked.")
     user = row.user
     g.api_caller = Caller(row.id, user.id, user.partnership_id, user.employer_id)

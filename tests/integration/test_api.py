@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import logging
 from dataclasses import dataclass
 
 import pytest
@@ -168,7 +169,8 @@ BAD_HEADERS = [
 ]
 
 
-def test_every_bad_token_kind_is_401_on_every_endpoint(world):
+def test_every_bad_token_kind_is_401_on_every_endpoint(world, caplog):
+    caplog.set_level(logging.INFO)
     for header, kind in BAD_HEADERS:
         for url in all_urls(world):
             headers = {}
@@ -180,6 +182,9 @@ def test_every_bad_token_kind_is_401_on_every_endpoint(world):
             error_of(response, 401)
             assert response.headers["WWW-Authenticate"].startswith("Bearer"), kind
             assert "sa_" not in response.get_data(as_text=True)  # nothing echoed
+    assert "security event: invalid API token" in caplog.text
+    assert world.staff[3:] not in caplog.text
+    assert "sa_aaaa" not in caplog.text
 
 
 def test_revoked_and_switched_off_accounts_tokens_are_401(world):
