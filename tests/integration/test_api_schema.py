@@ -68,8 +68,8 @@ def test_the_document_lists_every_route_and_query_parameter(sqlite_app):
         assert query == QUERY_PARAMETERS[rule.endpoint], path
         in_path = {p["name"] for p in parameters if p["in"] == "path"}
         assert in_path == set(rule.arguments), path
-    for name, schema in document()["components"]["schemas"].items():
-        Draft202012Validator.check_schema(schema), name
+    for schema in document()["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
     served = sqlite_app.test_client().get("/api/v1/openapi.json")
     assert served.status_code == 200
     assert served.get_json()["openapi"] == "3.1.0"
