@@ -32,7 +32,7 @@ from io import BytesIO
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from .fonts import BODY, register_fonts
 from .text import plain
@@ -121,7 +121,7 @@ def canvas_pdf(
     return out.getvalue()
 
 
-class _Doc(SimpleDocTemplate):
+class _Doc(BaseDocTemplate):
     """A platypus document whose canvas gets our metadata and language."""
 
     def __init__(self, out: BytesIO, info: DocumentInfo, **options: object) -> None:
@@ -146,6 +146,8 @@ def story_pdf(
     :param margin: the page margin in points (54 = 3/4 inch), all four sides.
     :param on_page: draws on every page after its content (running footer, page
         number); gets the canvas, whose ``getPageNumber()`` is the page's number.
+        It runs when the page ends, so a footer's text comes after the page's own
+        in the file (and to a screen reader, or a copy of the text).
     """
     register_fonts()
     out = BytesIO()
@@ -166,5 +168,9 @@ def story_pdf(
             on_page(canvas)
             canvas.restoreState()
 
-    doc.build(list(story), onFirstPage=decorate, onLaterPages=decorate)
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates(
+        [PageTemplate(id="page", frames=[frame], onPageEnd=decorate, pagesize=pagesize)]
+    )
+    doc.build(list(story))
     return out.getvalue()
