@@ -1,10 +1,16 @@
-"""PDF documents made with reportlab: pure layout, no Flask and no database.
+"""PDF documents made with reportlab: layout, no database.
 
 Routes and commands gather plain values (names, URLs, stored figures) and hand them
 to these functions, which return the finished file as bytes. Every document uses
 the same machinery: the embedded body font (:mod:`.fonts`), escaping of user text
 (:mod:`.text`), styles (:mod:`.styles`) and metadata that names no machine or person
 (:mod:`.pdf`).
+
+The briefs (:mod:`.sector_brief`, :mod:`.employer_brief`) speak the results pages'
+words through Flask-Babel (:mod:`.words`), so they are made inside an app context
+with a language: a request's, or one forced by ``surveyapp brief``. What they are
+made from is read from the database in one place, :mod:`.brief_data`, as the
+posters' links are in :mod:`.poster_links`.
 """
 
 from __future__ import annotations
