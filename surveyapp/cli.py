@@ -17,6 +17,7 @@ from .accounts.cli import users
 from .api.cli import tokens
 from .config import MAX_THREADS
 from .partnerships_cli import partnerships
+from .reports.brief_cli import brief
 from .reports.cli import poster
 from .results.cli import results
 from .serving import ServerSettings
@@ -49,6 +50,7 @@ main.add_command(users)
 main.add_command(partnerships)
 main.add_command(results)
 main.add_command(poster)
+main.add_command(brief)
 main.add_command(tokens)
 
 

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
-from . import results, survey, views  # noqa: E402, F401  (routes register on bp)
+from . import briefs, results, survey, views  # noqa: E402, F401  (routes register on bp)
