@@ -51,7 +51,8 @@ def brief_styles() -> dict[str, ParagraphStyle]:
             "head": style("head", 8, bold=True),
             "head-num": style("head-num", 8, bold=True, alignment=TA_RIGHT),
             "note": style("note", 8, textColor=MUTED),
-            "cover-name": style("cover-name", 22, bold=True, spaceAfter=6),
+            "cover-title": style("cover-title", 28, bold=True, spaceAfter=10),
+            "cover-name": style("cover-name", 20, bold=True, spaceAfter=6),
             "item": style(
                 "item", 9.5, leftIndent=12, bulletIndent=0, spaceAfter=2, bulletFontName=BODY
             ),

@@ -335,6 +335,6 @@ def employer_brief_pdf(
         story += _headline(shown, k, width)
         story += _profile(shown, rows or [], threshold, width)
         story += _gaps(shown)
-        story += _trend(shown, width)
+        story.append(KeepTogether(_trend(shown, width)))
         story += _start(shown)
     return render(info, story, paper, title)

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import format_date, format_decimal, ngettext
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import Flowable, KeepTogether, PageBreak
 
 from ..results_view import HEADLINES, Names, by_statistic, instrument_of, score
 from .brief_charts import ChartRow, profile_chart, spread_chart
@@ -108,7 +108,7 @@ def _cover(brief: SectorBrief, made: datetime, k: int, width: float) -> list[Flo
     rows.append((_("Made on"), format_date(made.date(), "long")))
     jqi = page["jqi"]
     return [
-        para(_("Sector brief"), "title"),
+        para(_("Sector brief"), "cover-title"),
         para(facts.partnership, "cover-name"),
         gap(10),
         pairs(rows, [130, width - 130]),
@@ -289,13 +289,16 @@ def sector_brief_pdf(
     names = Names(instrument_of(brief.figures))
     k = int(brief.figures.get("k") or 0)
     story: list[Flowable] = _cover(brief, info.created, k, width)
-    story += _who_answered(brief.bands, width)
-    story += [PageBreak()]
-    story += _profile(brief, profile_rows(brief.figures, names), width)
-    story += _spread(brief, width)
+    # Short sections are kept whole, so no heading is left at the foot of a page.
+    story.append(KeepTogether(_who_answered(brief.bands, width)))
+    story.append(PageBreak())
+    profile = _profile(brief, profile_rows(brief.figures, names), width)
+    story += [KeepTogether(profile[:3]), *profile[3:]]
+    story.append(KeepTogether(_spread(brief, width)))
     story += _gap_table(brief.gaps, names, width)
-    story += reliability(brief.page, width)
+    story.append(KeepTogether(reliability(brief.page, width)))
     story += equity(brief.page, width)
+    # The change table may run onto the next page (its header repeats there).
     story += trend(brief.figures, brief.page, width)
     # The partnership's self-assessment and staff-approved worker quotes join here
     # once they exist; nothing is printed for them before then.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
 from .brief_layout import bold, escaped, gap, markup, para, table
 from .brief_parts import interval
@@ -54,35 +54,38 @@ def reliability(page: dict[str, Any], width: float) -> list[Flowable]:
 
 def equity(page: dict[str, Any], width: float) -> list[Flowable]:
     story: list[Flowable] = [para(_("Differences between groups of workers"), "h2")]
-    for section in page["equity"]:
-        story.append(para(section["label"], "h3"))
-        if not section["rows"]:
-            story.append(para(sentence(not_enough())))
-            continue
-        rows: list[list[Any]] = []
-        for row in section["rows"]:
-            if row.mean is None:
-                rows.append([row.label, not_enough()])
-            else:
-                rows.append([row.label, str(row.n), row.mean, interval(row.low, row.high)])
-        header = [_("Group"), _("Responses"), section["statistic"], _("95%% interval")]
-        story += [table(header, rows, [200, 80, 110, 110], (1, 2, 3)), gap(4)]
-        if section["differs"]:
-            story.append(
-                para(_("The groups differ (Kruskal-Wallis test, p = %(p)s).", p=section["p"]))
-            )
-        elif section["tested"]:
-            story.append(
-                para(
-                    _(
-                        "No detectable difference between the groups (Kruskal-Wallis test, p ="
-                        " %(p)s). Small groups can hide real differences.",
-                        p=section["p"],
-                    )
-                )
-            )
+    # Each grouping kept whole on a page, its heading with its table.
+    story += [KeepTogether(_equity_group(section)) for section in page["equity"]]
     if not page["equity"]:
         story.append(para(sentence(not_enough())))
+    return story
+
+
+def _equity_group(section: dict[str, Any]) -> list[Flowable]:
+    """One grouping (shift, tenure, ...): its groups' figures and the test's verdict."""
+    story: list[Flowable] = [para(section["label"], "h3")]
+    if not section["rows"]:
+        return [*story, para(sentence(not_enough()))]
+    rows: list[list[Any]] = []
+    for row in section["rows"]:
+        if row.mean is None:
+            rows.append([row.label, not_enough()])
+        else:
+            rows.append([row.label, str(row.n), row.mean, interval(row.low, row.high)])
+    header = [_("Group"), _("Responses"), section["statistic"], _("95%% interval")]
+    story += [table(header, rows, [200, 80, 110, 110], (1, 2, 3)), gap(4)]
+    if section["differs"]:
+        story.append(para(_("The groups differ (Kruskal-Wallis test, p = %(p)s).", p=section["p"])))
+    elif section["tested"]:
+        story.append(
+            para(
+                _(
+                    "No detectable difference between the groups (Kruskal-Wallis test, p ="
+                    " %(p)s). Small groups can hide real differences.",
+                    p=section["p"],
+                )
+            )
+        )
     return story
 
 
