@@ -20,6 +20,8 @@ from .partnerships_cli import partnerships
 from .reports.brief_cli import brief
 from .reports.cli import poster
 from .results.cli import results
+from .results.export_cli import export
+from .results.score_cli import score
 from .serving import ServerSettings
 
 _created: list[Flask] = []
@@ -49,6 +51,8 @@ main.add_command(routes_command)
 main.add_command(users)
 main.add_command(partnerships)
 main.add_command(results)
+main.add_command(export)
+main.add_command(score)
 main.add_command(poster)
 main.add_command(brief)
 main.add_command(tokens)
@@ -215,166 +219,6 @@ def list_waves() -> None:
         click.echo(
             f"{wave_id:>5}  {status:<6}  {counts.get(wave_id, 0):>9}  {partnership} / {name}"
         )
-
-
-@main.command()
-@click.option("--wave", "wave_id", type=int, required=True, help="Wave id (see `surveyapp waves`).")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, writable=True),
-    default="responses.csv",
-    show_default=True,
-)
-@click.option(
-    "--codebook",
-    type=click.Path(dir_okay=False, writable=True),
-    default="codebook.csv",
-    show_default=True,
-)
-@click.option(
-    "--language", default=None, help="Language of the codebook's labels (default: first)."
-)
-@with_appcontext
-def export(wave_id: int, out: str, codebook: str, language: str | None) -> None:
-    """Write a closed wave's responses as CSV, with a codebook.
-
-    One row per response (employer, wave, language, one column per question holding
-    the answer code). Free text is never exported. For partnership staff only: it
-    holds every response of every employer, however few.
-    """
-    from .extensions import db
-    from .models import Wave
-    from .results.offline import write_codebook, write_responses_csv
-    from .results.wave_data import InstrumentMismatch, load_wave_answers
-
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        raise click.ClickException(f"there is no wave {wave_id}; `surveyapp waves` lists them")
-    if wave.status != "closed":
-        raise click.ClickException(
-            f"wave {wave.name!r} is {wave.status}: responses are exported once it closes"
-        )
-    try:
-        answers = load_wave_answers(db.session, wave)
-    except InstrumentMismatch as exc:
-        raise click.ClickException(str(exc)) from exc
-    if language is not None and language not in answers.instrument.languages:
-        raise click.ClickException(
-            f"language {language!r} is not one of {', '.join(answers.instrument.languages)}"
-        )
-    labels = [answers.employer_names[i] for i in answers.employers.tolist()]
-    with open(out, "w", encoding="utf-8", newline="") as handle:
-        write_responses_csv(
-            handle,
-            answers.instrument,
-            answers.codes,
-            labels,
-            wave=wave.name,
-            item_ids=answers.item_ids,
-            languages=answers.languages,
-        )
-    with open(codebook, "w", encoding="utf-8", newline="") as handle:
-        write_codebook(
-            handle,
-            answers.instrument,
-            item_ids=answers.item_ids,
-            living_wage=float(wave.partnership.living_wage),
-            language=language,
-        )
-    click.echo(f"Wrote {answers.n_responses} responses to {out} and the codebook to {codebook}.")
-
-
-@main.command()
-@click.argument("responses", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--instrument",
-    "instrument_path",
-    type=click.Path(exists=True, dir_okay=False),
-    required=True,
-    help="The instrument file the responses answer, e.g. instruments/worker-v1.toml.",
-)
-@click.option(
-    "--k",
-    type=click.IntRange(min=3),
-    default=5,
-    show_default=True,
-    help="Minimum group size: no figure from fewer responses.",
-)
-@click.option(
-    "--living-wage",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Hourly living wage (needed to score the wage question).",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, writable=True),
-    default="-",
-    show_default=True,
-    help="Where to write the scores as JSON (- for the screen).",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
-@click.option("--resamples", type=click.IntRange(min=99), default=9999, show_default=True)
-@click.option(
-    "--previous",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="The previous wave's export, for trend (employers matched by name).",
-)
-@click.option(
-    "--previous-instrument",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="The instrument file of the previous wave (default: --instrument).",
-)
-@click.option(
-    "--previous-k", type=click.IntRange(min=3), default=None, help="The previous wave's k."
-)
-def score(
-    responses: str,
-    instrument_path: str,
-    k: int,
-    living_wage: float | None,
-    out: str,
-    seed: int,
-    resamples: int,
-    previous: str | None,
-    previous_instrument: str | None,
-    previous_k: int | None,
-) -> None:
-    """Score a responses CSV offline, with exactly the app's method and numbers."""
-    from .instruments import InstrumentError, load_instrument
-    from .results.offline import CSVError, score_csv, write_scores_json
-
-    try:
-        instrument = load_instrument(instrument_path)
-        earlier = load_instrument(previous_instrument) if previous_instrument else None
-    except InstrumentError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if living_wage is None and any(
-        item.scoring == "living_wage_ratio" for item in instrument.scored_items
-    ):
-        raise click.ClickException(
-            "this instrument scores the wage question against the living wage: give --living-wage"
-        )
-    try:
-        data = score_csv(
-            responses,
-            instrument,
-            k=k,
-            living_wage=living_wage,
-            seed=seed,
-            n_resamples=resamples,
-            previous=previous,
-            previous_instrument=earlier,
-            previous_k=previous_k,
-        )
-    except CSVError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with click.open_file(out, "w", encoding="utf-8") as handle:
-        write_scores_json(data, handle)
-    if out != "-":
-        click.echo(f"Wrote scores of {len(data['employers'])} employers to {out}.")
 
 
 @main.group()

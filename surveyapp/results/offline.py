@@ -6,6 +6,10 @@ The CSV format (written by :func:`write_responses_csv`, read by
 * ``employer``: the employer's label (required);
 * ``wave``: the wave's label (optional; one wave per file);
 * ``language``: the language the survey was taken in (optional; an equity subgroup);
+* ``segment``: the employer's peer group, e.g. its size band (optional; the same on
+  every row of one employer; ``surveyapp score`` then scores each segment apart, see
+  :mod:`.segments`). ``read_responses_csv(segment_column=...)`` reads another column
+  name as the segment;
 * one column per choice item, named by item id (``PAY1``, ``PAY2``, ...), holding the
   stored option code; an empty cell is a blank answer. Free-text answers are never
   exported (DESIGN.md anonymity rule 4).
@@ -28,7 +32,7 @@ import csv
 import dataclasses
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -42,12 +46,14 @@ from ..scoring.items import valid_code_table
 
 __all__ = [
     "EMPLOYER_COLUMN",
+    "SEGMENT_COLUMN",
     "WAVE_COLUMN",
     "CSVError",
     "OfflineResponses",
     "read_responses_csv",
     "release_to_dict",
     "score_csv",
+    "score_responses",
     "write_codebook",
     "write_responses_csv",
     "write_scores_json",
@@ -56,6 +62,9 @@ __all__ = [
 EMPLOYER_COLUMN = "employer"
 WAVE_COLUMN = "wave"
 LANGUAGE_COLUMN = "language"
+SEGMENT_COLUMN = "segment"
+#: Columns that describe a response rather than answer a question.
+RESERVED_COLUMNS = (EMPLOYER_COLUMN, WAVE_COLUMN, LANGUAGE_COLUMN)
 #: A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV
 #: injection, ASVS 5.0 1.2.10): such text is written with a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -76,6 +85,8 @@ class OfflineResponses:
     wave: str | None
     #: Survey language of each response, when the file has a ``language`` column.
     languages: NDArray[np.str_] | None = None
+    #: Segment (peer group) of each response's employer, when the file has one.
+    segments: NDArray[np.str_] | None = None
 
 
 def language_grouping(
@@ -126,13 +137,15 @@ def write_responses_csv(
     wave: str | None = None,
     item_ids: Sequence[str] | None = None,
     languages: Sequence[str] | ArrayLike | None = None,
+    segments: Sequence[str] | ArrayLike | None = None,
 ) -> None:
     """Write responses as the documented CSV (the ``surveyapp export`` format).
 
     ``employer_labels`` holds one label per response; ``languages`` (optional) the
-    survey language of each. Built column by column with numpy string operations (no
-    loop over responses). Labels that a spreadsheet would read as a formula get a
-    leading apostrophe (:func:`safe_cell`).
+    survey language of each; ``segments`` (optional) the segment of each response's
+    employer. Built column by column with numpy string operations (no loop over
+    responses). Labels that a spreadsheet would read as a formula get a leading
+    apostrophe (:func:`safe_cell`).
     """
     ids = choice_item_ids(instrument) if item_ids is None else tuple(item_ids)
     array = np.asarray(codes)
@@ -144,10 +157,14 @@ def write_responses_csv(
     language_cells = None if languages is None else np.asarray(languages, dtype=str)
     if language_cells is not None and language_cells.shape != (array.shape[0],):
         raise ValueError("languages needs one language per response")
+    segment_cells = None if segments is None else np.asarray(segments, dtype=str)
+    if segment_cells is not None and segment_cells.shape != (array.shape[0],):
+        raise ValueError("segments needs one segment per response")
     header = (
         [EMPLOYER_COLUMN]
         + ([WAVE_COLUMN] if wave is not None else [])
         + ([LANGUAGE_COLUMN] if language_cells is not None else [])
+        + ([SEGMENT_COLUMN] if segment_cells is not None else [])
         + list(ids)
     )
     out.write(",".join(header) + "\r\n")
@@ -158,6 +175,8 @@ def write_responses_csv(
         lines = np.char.add(np.char.add(lines, ","), _quote(np.array([safe_cell(wave)]))[0])
     if language_cells is not None:
         lines = np.char.add(np.char.add(lines, ","), _safe_quoted(language_cells))
+    if segment_cells is not None:
+        lines = np.char.add(np.char.add(lines, ","), _safe_quoted(segment_cells))
     for column in range(array.shape[1]):  # a loop over columns, vectorised over rows
         values = array[:, column]
         cell = np.where(values == 0, "", values.astype(str))
@@ -172,12 +191,14 @@ def write_codebook(
     item_ids: Sequence[str] | None = None,
     living_wage: float | None = None,
     language: str | None = None,
+    segment: str | None = None,
 ) -> None:
     """Write a codebook CSV: one row per column, then one per code of each item.
 
     Columns: ``column, role, dimension, direction, scoring, code, label, score,
     missing, question``. ``score`` is the 0-100 score the code gets (after reverse
     coding, and for wage items under ``living_wage``); empty for missing codes.
+    ``segment`` names what the ``segment`` column holds, when the export has one.
     """
     lang = language or instrument.languages[0]
     ids = choice_item_ids(instrument) if item_ids is None else tuple(item_ids)
@@ -211,6 +232,22 @@ def write_codebook(
         ),
     ):
         writerow([column, role, "", "", "", "", "", "", "", description])
+    if segment is not None:
+        writerow(
+            [
+                SEGMENT_COLUMN,
+                "segment",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"Employer's {segment} ('unknown' when not recorded): `surveyapp score`"
+                " compares each employer only with peers of the same segment",
+            ]
+        )
     for item_id in ids:
         item = instrument.item(item_id)
         scoring = item.scoring
@@ -239,17 +276,25 @@ def write_codebook(
 
 # ---------------------------------------------------------------------------- reading
 def read_responses_csv(
-    source: str | Path | TextIO, instrument: Instrument, *, name: str | None = None
+    source: str | Path | TextIO,
+    instrument: Instrument,
+    *,
+    name: str | None = None,
+    segment_column: str | None = None,
 ) -> OfflineResponses:
     """Read and check a responses CSV.
+
+    ``segment_column`` names a column (besides ``segment``) that may hold each
+    employer's segment; when the file has it, it is the segment, else ``segment`` is.
 
     Raises
     ------
     CSVError
         For an empty file, a missing ``employer`` column, an unknown or duplicated
         column, a row with the wrong number of fields, an empty employer, a non-numeric
-        value, a code that is not an option of its item, or two waves in one file; the
-        message names the row (the header is row 1) and the column.
+        value, a code that is not an option of its item, two waves in one file, or an
+        empty segment or an employer in two segments; the message names the row (the
+        header is row 1) and the column.
     """
     if isinstance(source, str | Path):
         label = name or str(source)
@@ -286,12 +331,15 @@ def read_responses_csv(
     header = [cell.strip() for cell in rows[0]]
     body = [row for row in rows[1:] if row]  # a trailing blank line is not a response
     choice = set(choice_item_ids(instrument))
+    if segment_column in (*RESERVED_COLUMNS, *instrument.item_ids):
+        raise fail(None, segment_column, "cannot be the segment: it is not one per employer")
+    extra = {SEGMENT_COLUMN, segment_column or SEGMENT_COLUMN}
     seen: set[str] = set()
     for column in header:
         if column in seen:
             raise fail(1, column, "appears twice in the header")
         seen.add(column)
-        if column in (EMPLOYER_COLUMN, WAVE_COLUMN, LANGUAGE_COLUMN) or column in choice:
+        if column in RESERVED_COLUMNS or column in extra or column in choice:
             continue
         if column in instrument.item_ids:
             raise fail(
@@ -340,6 +388,10 @@ def read_responses_csv(
         blank = np.flatnonzero(languages == "")
         if blank.size:
             raise fail(int(blank[0]) + 2, LANGUAGE_COLUMN, "is empty")
+    found = [c for c in (segment_column, SEGMENT_COLUMN) if c is not None and c in header]
+    segments = (
+        _segments(cells[:, header.index(found[0])], employers, found[0], fail) if found else None
+    )
 
     codes = np.zeros((len(body), len(item_ids)), dtype=np.int16)
     for j, item_id in enumerate(item_ids):  # a loop over columns, vectorised over rows
@@ -367,8 +419,43 @@ def read_responses_csv(
         codes[:, j] = values
     labels, index = np.unique(employers, return_inverse=True)
     return OfflineResponses(
-        codes, index.astype(np.intp), tuple(str(x) for x in labels), item_ids, wave, languages
+        codes,
+        index.astype(np.intp),
+        tuple(str(x) for x in labels),
+        item_ids,
+        wave,
+        languages,
+        segments,
     )
+
+
+def _segments(
+    column: NDArray[np.str_],
+    employers: NDArray[np.str_],
+    name: str,
+    fail: Callable[[int | None, str | None, str], CSVError],
+) -> NDArray[np.str_]:
+    """The segment column, checked: never empty, one segment per employer.
+
+    An employer in two segments would be its own peer in both, and a blank would
+    silently drop an employer's responses from every peer group.
+    """
+    blank = np.flatnonzero(column == "")
+    if blank.size:
+        raise fail(int(blank[0]) + 2, name, "is empty: every employer needs a segment")
+    _labels, first, index = np.unique(employers, return_index=True, return_inverse=True)
+    expected = column[first][index]
+    other = np.flatnonzero(column != expected)
+    if other.size:
+        row = int(other[0])
+        raise fail(
+            row + 2,
+            name,
+            f"is {str(column[row])!r} but row {int(first[index[row]]) + 2} puts"
+            f" {str(employers[row])!r} in {str(expected[row])!r}: an employer belongs to"
+            " one segment",
+        )
+    return column
 
 
 # ---------------------------------------------------------------------------- scoring
@@ -404,23 +491,50 @@ def score_csv(
     labels (``OfflineResponses.employer_labels``). ``previous`` (optional) is the
     previous wave's export, for trend; employers are matched by label, and it is read
     with ``previous_instrument`` (default ``instrument``) and scored with the same living
-    wage, as the app does.
+    wage, as the app does. A ``segment`` column is read and checked but not used here
+    (:func:`surveyapp.results.segments.score_segments` uses it).
     """
-    responses = read_responses_csv(source, instrument)
+    before_instrument = previous_instrument or instrument
+    return score_responses(
+        read_responses_csv(source, instrument),
+        instrument,
+        k=k,
+        living_wage=living_wage,
+        seed=seed,
+        n_resamples=n_resamples,
+        claims=claims,
+        previous=None if previous is None else read_responses_csv(previous, before_instrument),
+        previous_instrument=before_instrument,
+        previous_k=previous_k,
+    )
+
+
+def score_responses(
+    responses: OfflineResponses,
+    instrument: Instrument,
+    *,
+    k: int,
+    living_wage: float | None,
+    seed: int = 0,
+    n_resamples: int = 9999,
+    claims: ArrayLike | None = None,
+    previous: OfflineResponses | None = None,
+    previous_instrument: Instrument | None = None,
+    previous_k: int | None = None,
+) -> dict[str, Any]:
+    """:func:`score_csv` on responses already read (``previous`` too)."""
     earlier = None
     if previous is not None:
-        before_instrument = previous_instrument or instrument
-        before = read_responses_csv(previous, before_instrument)
         position = {label: i for i, label in enumerate(responses.employer_labels)}
         earlier = PreviousWave(
-            instrument=before_instrument,
-            codes=before.codes,
-            employers=before.employers,
+            instrument=previous_instrument or instrument,
+            codes=previous.codes,
+            employers=previous.employers,
             same_employer=np.array(
-                [position.get(label, -1) for label in before.employer_labels], dtype=np.intp
+                [position.get(label, -1) for label in previous.employer_labels], dtype=np.intp
             ),
             living_wage=living_wage,
-            item_ids=before.item_ids,
+            item_ids=previous.item_ids,
             k=previous_k,
         )
     result = release(

@@ -23,7 +23,8 @@ from surveyapp.results import (
     stored_release,
     stored_release_row,
 )
-from surveyapp.results.offline import score_csv
+from surveyapp.results.offline import write_responses_csv
+from surveyapp.scoring import choice_item_ids, gap_item_ids
 
 from ..conftest import SECRET
 
@@ -55,6 +56,7 @@ def _closed_wave(app) -> tuple[int, float]:
 def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
     wave_id, living_wage = _closed_wave(demo_app)
     responses, codebook = tmp_path / "responses.csv", tmp_path / "codebook.csv"
+    claims = tmp_path / "claims.csv"
     exported = _cli(
         demo_app,
         "export",
@@ -64,6 +66,8 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
         str(responses),
         "--codebook",
         str(codebook),
+        "--claims",
+        str(claims),
     )
     assert exported.exit_code == 0, exported.output
     assert "Wrote 1500 responses" in exported.output
@@ -82,10 +86,7 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
         str(tmp_path / "previous-codebook.csv"),
     )
     assert exported.exit_code == 0, exported.output
-    scored = _cli(
-        demo_app,
-        "score",
-        str(responses),
+    arguments = [
         "--instrument",
         str(instrument_path("worker", 1)),
         "--k",
@@ -100,36 +101,36 @@ def test_offline_scores_equal_the_apps_to_the_last_digit(demo_app, tmp_path):
         str(instrument_path("worker", 1)),
         "--previous-k",
         "5",
-        "--out",
-        str(tmp_path / "scores.json"),
+    ]
+    scores = tmp_path / "scores.json"
+    scored = _cli(
+        demo_app, "score", str(responses), *arguments, "--claims", str(claims), "--out", str(scores)
     )
     assert scored.exit_code == 0, scored.output
-    offline = json.loads((tmp_path / "scores.json").read_text("utf-8"))
+    offline = json.loads(scores.read_text("utf-8"))
     with demo_app.app_context():
         wave = db.session.get(Wave, wave_id)
         store_release(db.session, wave, compute_release(db.session, wave, n_resamples=RESAMPLES))
         in_app = stored_release(db.session, wave)
-        claims = json.loads(stored_release_row(db.session, wave).parameters)["claims"]
-    # `surveyapp score` takes no employer claims, so it has no gap tests; everything
-    # else is compared as JSON text: every float to its last digit, every key and order.
-    assert all(e["gaps"] == [] for e in offline["employers"])
-    assert json.dumps(_without_gaps(offline), sort_keys=True) == json.dumps(
+        stored_claims = json.loads(stored_release_row(db.session, wave).parameters)["claims"]
+    # The whole release, gap tests included, through the command itself: compared as
+    # JSON text, every float to its last digit, every key and order.
+    assert json.dumps(offline, sort_keys=True) == json.dumps(in_app, sort_keys=True)
+    assert any(g["flagged"] for e in in_app["employers"] for g in e["gaps"])
+    # The claims file holds the claims stored at close, every digit of them.
+    with claims.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == ["employer", *gap_item_ids(get_instrument("worker", 1))]
+    assert [[float(c) if c else None for c in row[1:]] for row in rows] == stored_claims
+    assert [row[0] for row in rows] == [e["employer"] for e in in_app["employers"]]
+    # Without the claims there are no gap tests: the file is what makes them.
+    bare = _cli(demo_app, "score", str(responses), *arguments, "--out", str(tmp_path / "b.json"))
+    assert bare.exit_code == 0, bare.output
+    without = json.loads((tmp_path / "b.json").read_text("utf-8"))
+    assert all(e["gaps"] == [] for e in without["employers"])
+    assert json.dumps(_without_gaps(without), sort_keys=True) == json.dumps(
         _without_gaps(in_app), sort_keys=True
     )
-    # With the claims stored at close (the demo employers' sent surveys), scoring the
-    # export gives the app's release exactly, gap tests included.
-    with_claims = score_csv(
-        responses,
-        get_instrument("worker", 1),
-        k=5,
-        living_wage=living_wage,
-        n_resamples=RESAMPLES,
-        claims=np.array([[np.nan if c is None else c for c in row] for row in claims]),
-        previous=previous,
-        previous_k=5,
-    )
-    assert json.dumps(with_claims, sort_keys=True) == json.dumps(in_app, sort_keys=True)
-    assert any(g["flagged"] for e in in_app["employers"] for g in e["gaps"])
     # And it is a real result, not two empty ones.
     assert offline["n_responses"] == 1500
     shown = [e for e in offline["employers"] if e["estimates"][0]["mean"] is not None]
@@ -255,3 +256,101 @@ def test_score_refuses_k_below_three(tmp_path):
     )
     assert result.exit_code == 2
     assert "--k" in result.output
+
+
+def _small_export(tmp_path: Path, segments: list[str] | None = None) -> Path:
+    """Employers A and B, one blank response each (enough to read, not to score)."""
+    ids = choice_item_ids(get_instrument("worker", 1))
+    head = "employer" + (",segment" if segments else "")
+    lines = [head + "," + ",".join(ids)]
+    for n, employer in enumerate(segments or ["A", "B"]):
+        label = "AB"[n % 2] if segments else employer
+        extra = f",{employer}" if segments else ""
+        lines.append(label + extra + "," * len(ids))
+    path = tmp_path / "responses.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", "utf-8")
+    return path
+
+
+def _score_small(responses: Path, *options: str):
+    arguments = ["--instrument", str(instrument_path("worker", 1)), "--living-wage", "20"]
+    return CliRunner().invoke(main, ["score", str(responses), *arguments, *options])
+
+
+def _one_clear_line(result, message: str) -> None:
+    assert result.exit_code == 1
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "claims.csv: the file is empty"),
+        ("SCH1\r\n50\r\n", "row 1, column 'employer': is missing"),
+        ("employer,SCH1\r\nZ,50\r\n", "row 2, column 'employer': 'Z' is not an employer"),
+        ("employer,NOPE\r\nA,50\r\n", "row 1, column 'NOPE': is not a mirrored item"),
+        ("employer,SCH1,SCH1\r\nA,50,50\r\n", "column 'SCH1': appears twice"),
+        ("employer,SCH1\r\nA,50\r\nA,75\r\n", "row 3, column 'employer': 'A' is also on row 2"),
+        ("employer,SCH1\r\nA,101\r\n", "row 2, column 'SCH1': 101 is outside 0-100"),
+        ("employer,SCH1\r\nA,-0.5\r\n", "row 2, column 'SCH1': -0.5 is outside 0-100"),
+        ("employer,SCH1\r\nA,abc\r\n", "row 2, column 'SCH1': 'abc' is not a number"),
+        ("employer,SCH1\r\nA,nan\r\n", "row 2, column 'SCH1': 'nan' is not a number"),
+        ("employer,SCH1\r\nA,inf\r\n", "row 2, column 'SCH1': 'inf' is not a number"),
+        ("employer,SCH1\r\nA,50,1\r\n", "row 2: has 3 fields but the header has 2"),
+    ],
+)
+def test_score_explains_a_bad_claims_file_and_exits_1(tmp_path, content, message):
+    claims = tmp_path / "claims.csv"
+    claims.write_text(content, "utf-8")
+    _one_clear_line(_score_small(_small_export(tmp_path), "--claims", str(claims)), message)
+
+
+@pytest.mark.parametrize(
+    ("segments", "option", "message"),
+    [
+        (None, "size", "column 'size': is missing"),
+        (None, "PAY2", "column 'PAY2': cannot be the segment"),
+        (None, "language", "column 'language': cannot be the segment"),
+        (["big", "small", "small", "small"], None, "row 4, column 'segment': is 'small' but row 2"),
+        (["big", ""], None, "row 3, column 'segment': is empty"),
+    ],
+)
+def test_score_explains_a_bad_segment_column_and_exits_1(tmp_path, segments, option, message):
+    options = ["--segment-column", option] if option else []
+    _one_clear_line(_score_small(_small_export(tmp_path, segments), *options), message)
+
+
+def test_a_claims_file_without_any_claim_is_no_claims_file(tmp_path):
+    responses = tmp_path / "r.csv"
+    with responses.open("w", encoding="utf-8", newline="") as handle:
+        # Two employers, seven complete responses each: enough for gap tests.
+        worker = get_instrument("worker", 1)
+        ids = choice_item_ids(worker)
+        rng = np.random.default_rng(3)
+        codes = np.array(
+            [
+                [rng.choice([o.code for o in worker.item(i).options if not o.missing]) for i in ids]
+                for _ in range(14)
+            ]
+        )
+        write_responses_csv(handle, worker, codes, ["A"] * 7 + ["B"] * 7)
+    empty, some = tmp_path / "empty.csv", tmp_path / "some.csv"
+    gap_ids = gap_item_ids(worker)
+    empty.write_text("employer," + ",".join(gap_ids) + "\r\nA" + "," * len(gap_ids) + "\r\n")
+    some.write_text("employer,SCH1\r\nB,75\r\n")
+    results = {}
+    for name, options in (
+        ("none", []),
+        ("empty", ["--claims", str(empty)]),
+        ("some", ["--claims", str(some)]),
+    ):
+        out = tmp_path / f"{name}.json"
+        result = _score_small(responses, "--resamples", "99", "--out", str(out), *options)
+        assert result.exit_code == 0, result.output
+        results[name] = json.loads(out.read_text("utf-8"))
+    assert results["empty"] == results["none"]
+    assert [len(e["gaps"]) for e in results["some"]["employers"]] == [len(gap_ids)] * 2
+    b_gaps = {g["item_id"]: g for g in results["some"]["employers"][1]["gaps"]}
+    assert b_gaps["SCH1"]["claim"] == 75.0

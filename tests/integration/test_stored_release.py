@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -77,19 +78,37 @@ def test_closing_stores_one_release_with_version_checksum_and_parameters(app):
 
 
 def _export(app, wave_id: int, folder) -> str:
+    """The wave's responses CSV (its path), with its codebook and claims CSV beside it."""
     out = folder / f"responses-{wave_id}.csv"
     codebook = folder / f"codebook-{wave_id}.csv"
+    claims = folder / f"claims-{wave_id}.csv"
     result = _cli(
-        app, "export", "--wave", str(wave_id), "--out", str(out), "--codebook", str(codebook)
+        app,
+        "export",
+        "--wave",
+        str(wave_id),
+        "--out",
+        str(out),
+        "--codebook",
+        str(codebook),
+        "--claims",
+        str(claims),
     )
     assert result.exit_code == 0, result.output
     return str(out)
 
 
 def _score(app, responses: str, folder, *options: str) -> dict:
+    """`surveyapp score` on an export with its claims CSV, as an analyst would run it.
+
+    These waves have no employer surveys: the claims file has no claim in it, and the
+    stored release (no gap tests) must come out all the same.
+    """
     out = folder / "scores.json"
     instrument = str(instrument_path("worker", 2))  # what make_wave's waves ask
     arguments = [
+        "--claims",
+        str(Path(responses).with_name(Path(responses).name.replace("responses-", "claims-"))),
         "--instrument",
         instrument,
         "--k",
