@@ -13,6 +13,7 @@ from . import (  # noqa: E402, F401
     codes,
     employer_results,
     employers,
+    exports,
     links,
     people,
     posters,
