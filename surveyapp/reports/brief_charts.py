@@ -189,27 +189,42 @@ def peers_chart(
     return plot.drawing
 
 
-def spread_chart(values: Sequence[float], peers: ChartRow, width: float) -> Drawing:
-    """One dot per value over the middle half and median; dots that would overlap stack.
+#: The spread's dot stacks: at most this many rows, whatever the number of employers.
+SPREAD_ROWS = 8
 
-    No labels: which dot is whose is exactly what the sector brief must not say.
+
+def dot_rows(xs: Sequence[float], radius: float, rows: int = SPREAD_ROWS) -> list[int]:
+    """The row of each of ``xs`` (sorted) in a dot plot: the lowest row where the dot
+    does not touch its left neighbour; when every row is taken, the row whose last dot
+    is farthest away (dots then overlap rather than the chart growing without end)."""
+    last: list[float | None] = [None] * rows
+    placed = []
+    for x in xs:
+        gaps = [float("inf") if end is None else x - end for end in last]
+        free = next((row for row, room in enumerate(gaps) if room >= 2 * radius), None)
+        row = free if free is not None else max(range(rows), key=lambda r: gaps[r])
+        last[row] = x
+        placed.append(row)
+    return placed
+
+
+def spread_chart(values: Sequence[float], peers: ChartRow, width: float) -> Drawing:
+    """One dot per value over the middle half and median; dots that would touch stack.
+
+    No labels: which dot is whose is exactly what the sector brief must not say. Many
+    employers get smaller dots, so that a large partnership's spread stays one chart.
     """
     plot = _Plot(width, 1, 10.0)
-    radius = 3.2
-    stacks: list[tuple[float, int]] = []
-    for value in sorted(values):
-        x = plot.x(value)
-        level = sum(1 for other, _level in stacks if abs(other - x) < 2 * radius)
-        stacks.append((x, level))
-    levels = max((level for _x, level in stacks), default=0) + 1
-    band_top = AXIS_ROOM + 6 + levels * 2 * radius + 6
-    height = band_top + 4
-    plot.drawing = Drawing(width, height)
+    radius = 3.2 if len(values) <= 40 else 2.2 if len(values) <= 120 else 1.6
+    xs = [plot.x(value) for value in sorted(values)]
+    rows = dot_rows(xs, radius)
+    used = max(rows, default=0) + 1
+    band_top = AXIS_ROOM + 6 + used * 2 * radius + 6
+    plot.drawing = Drawing(width, band_top + 4)
     plot.axis(AXIS_ROOM, band_top)
-    band_middle = (AXIS_ROOM + band_top) / 2
-    plot.peers(peers, band_middle, band_top - AXIS_ROOM - 4)
-    for x, level in stacks:
-        y = AXIS_ROOM + 6 + radius + level * 2 * radius
-        plot.drawing.add(Circle(x, y, radius, fillColor=ACCENT, strokeColor=INK, strokeWidth=0.6))
+    plot.peers(peers, (AXIS_ROOM + band_top) / 2, band_top - AXIS_ROOM - 4)
+    for x, row in zip(xs, rows, strict=True):
+        y = AXIS_ROOM + 6 + radius + row * 2 * radius
+        plot.drawing.add(Circle(x, y, radius, fillColor=ACCENT, strokeColor=INK, strokeWidth=0.5))
     plot.ticks(AXIS_ROOM)
     return plot.drawing

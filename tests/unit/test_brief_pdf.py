@@ -18,7 +18,14 @@ import pytest
 from flask_babel import force_locale
 
 from surveyapp import create_app
-from surveyapp.reports.brief_charts import ChartRow, peers_chart, profile_chart, spread_chart
+from surveyapp.reports.brief_charts import (
+    SPREAD_ROWS,
+    ChartRow,
+    dot_rows,
+    peers_chart,
+    profile_chart,
+    spread_chart,
+)
 from surveyapp.reports.brief_data import RoundFacts
 from surveyapp.reports.employer_brief import employer_brief_pdf
 from surveyapp.reports.sector_brief import SectorBrief, sector_brief_pdf
@@ -195,3 +202,13 @@ def test_a_chart_label_is_cut_to_its_room():
     assert label.text.startswith("<b>WWW")
     assert label.text.endswith("…")
     assert len(label.text) < 40
+
+
+def test_spread_dots_stack_without_touching_and_stop_at_eight_rows():
+    assert dot_rows([10.0, 11.0, 30.0, 31.0, 32.0], 3.2) == [0, 1, 0, 1, 2]
+    crowded = [50.0 + i / 100 for i in range(200)]
+    rows = dot_rows(crowded, 1.6)
+    assert max(rows) == SPREAD_ROWS - 1
+    drawing = spread_chart(crowded, ChartRow("", None, None, None, 50, 49, 51), 500)
+    assert _shapes(drawing).count("Circle") == 200
+    assert drawing.height < 80  # one chart, however many employers
