@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import api, models  # noqa: F401  (models: every table registered before use)
     from .employer import bp as employer_bp
     from .landing import bp as landing_bp
+    from .selfassessment.public import bp as self_assessment_bp
     from .staff import bp as staff_bp
     from .survey import bp as survey_bp
     from .told import bp as told_bp
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(landing_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(told_bp)
+    app.register_blueprint(self_assessment_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(employer_bp)
     api.init_app(app)
