@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -28,6 +29,8 @@ from .text import clip_to_width, para_text, plain
 #: enough for print and for a phone's zoom, narrow enough for three pages.
 MARGIN = 45.0
 FOOTER_SIZE = 8.0
+#: Table cells' type size.
+CELL_SIZE = 9.0
 
 #: A table cell: plain text (escaped here) or a finished flowable.
 Cell = str | Flowable
@@ -44,7 +47,7 @@ def brief_styles() -> dict[str, ParagraphStyle]:
             "h2": style("h2", 14, bold=True, spaceBefore=10, spaceAfter=5, keepWithNext=1),
             "h3": style("h3", 11, bold=True, spaceBefore=6, spaceAfter=3, keepWithNext=1),
             "lead": style("lead", 12, spaceAfter=8),
-            "cell": style("cell", 9),
+            "cell": style("cell", CELL_SIZE),
             "cell-bold": style("cell-bold", 9, bold=True),
             "num": style("num", 9, alignment=TA_RIGHT),
             # Headers a size smaller: Spanish headers are long and columns of figures narrow.
@@ -101,19 +104,31 @@ def table(
     The first column is a row header in bold; columns in ``numeric`` are right-aligned.
     A row shorter than the header spans its last cell across the remaining columns
     (a "not enough responses" that covers the figures it stands for).
+
+    A figure in a numeric column of a full row is drawn as a plain string, not a
+    paragraph: figures never wrap, and laying out a paragraph per figure was most of
+    a brief's time. The string is made drawable (:func:`.text.plain`); reportlab
+    reads no markup in it.
     """
     columns = len(header)
-    data = [[para(h, "head-num" if i in numeric else "head") for i, h in enumerate(header)]]
+    data: list[list[Any]] = [
+        [para(h, "head-num" if i in numeric else "head") for i, h in enumerate(header)]
+    ]
     spans = []
     for r, row in enumerate(rows, start=1):
-        cells = []
+        cells: list[Any] = []
+        full = len(row) == columns
         for i, value in enumerate(row):
+            if full and i in numeric and isinstance(value, str):
+                cells.append(plain(value))
+                continue
             name = "num" if i in numeric else "cell"
             cells.append(cell(value, "cell-bold" if i == 0 else name))
         if len(cells) < columns:
             spans.append(("SPAN", (len(cells) - 1, r), (columns - 1, r)))
             cells.extend([""] * (columns - len(cells)))
         data.append(cells)
+    aligned = [("ALIGN", (i, 1), (i, -1), "RIGHT") for i in numeric]
     found = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
     found.setStyle(
         TableStyle(
@@ -125,6 +140,9 @@ def table(
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                # Plain-string cells: the body font at the cells' size, and their leading.
+                ("FONT", (0, 1), (-1, -1), BODY, CELL_SIZE, round(CELL_SIZE * 1.25, 2)),
+                *aligned,
                 *spans,
             ]
         )
