@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 py="${PYTHON:-python}"
 if [ "${QUICK:-0}" = 1 ]; then
     pages=(--rounds 1); shift_change=(--workers 100 --arrival-seconds 20 --think 2 6)
-    stress=(--workers 200); scoring=(--quick); dashboard=(--quick)
+    stress=(--workers 200); scoring=(--quick); dashboard=(--quick); briefs=(--quick)
 else
-    pages=(); shift_change=(); stress=(); scoring=(); dashboard=()
+    pages=(); shift_change=(); stress=(); scoring=(); dashboard=(); briefs=()
 fi
 echo "### bench_pages.py"
 "$py" benchmarks/bench_pages.py "${pages[@]}" "$@"
@@ -23,3 +23,5 @@ echo; echo "### bench_scoring.py"
 "$py" benchmarks/bench_scoring.py "${scoring[@]}"
 echo; echo "### bench_dashboard.py"
 "$py" benchmarks/bench_dashboard.py "${dashboard[@]}"
+echo; echo "### bench_briefs.py"
+"$py" benchmarks/bench_briefs.py "${briefs[@]}"
