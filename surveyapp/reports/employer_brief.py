@@ -289,7 +289,8 @@ def _trend(shown: dict[str, Any], width: float) -> list[Flowable]:
 def _start(shown: dict[str, Any]) -> list[Flowable]:
     if not shown.get("start"):
         return []
-    story: list[Flowable] = [
+    groups = [[para(d["name"], "h3"), *bullets(d["practices"])] for d in shown["start"]]
+    intro = [
         para(_("Where to start"), "h2"),
         para(
             _(
@@ -298,11 +299,9 @@ def _start(shown: dict[str, Any]) -> list[Flowable]:
             )
         ),
     ]
-    for dimension in shown["start"]:
-        story.append(
-            KeepTogether([para(dimension["name"], "h3"), *bullets(dimension["practices"])])
-        )
-    return story
+    # The heading and its introduction go with the first dimension's practices; each
+    # dimension's list stays on one page.
+    return [KeepTogether(intro + groups[0]), *(KeepTogether(group) for group in groups[1:])]
 
 
 def employer_brief_pdf(
