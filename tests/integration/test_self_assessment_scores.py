@@ -58,7 +58,9 @@ def _row(page: str, name: str) -> list[str]:
     """The cells of the first table row headed ``name``."""
     found = re.search(rf'<th scope="row">{re.escape(name)}</th>(.*?)</tr>', page)
     assert found, name
-    return re.findall(r'<td class="num">([^<]*)</td>', found.group(1))
+    cells = re.findall(r'<td class="num">(.*?)</td>', found.group(1))
+    # The range sits under the score, in <small>.
+    return [part for cell in cells for part in re.split(r"</?small>", cell) if part]
 
 
 def test_figures_of_the_first_round(console, two_rounds):
