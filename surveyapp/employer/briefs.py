@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from ..errors import render_error
 from ..extensions import db
 from ..models import Employer, Wave
+from ..quotes import quote_threshold, quotes
 from ..reports.brief_data import BriefSource, brief_source, employer_filename
 from ..reports.employer_brief import chart_rows, employer_brief_pdf
 from ..reports.pdf import PAGE_SIZES
@@ -38,6 +39,8 @@ def employer_brief(source: BriefSource, employer: Employer, *, paper: str = "let
         return employer_brief_pdf(source.facts, employer.name, None, k=source.k, paper=paper)
     names = Names(instrument_of(source.figures))
     threshold = names.instrument.settings.threshold if names.instrument else None
+    wave = db.session.get(Wave, source.facts.wave_id)
+    allowed = quotes(db.session, wave, employer.id) if wave is not None else []
     return employer_brief_pdf(
         source.facts,
         employer.name,
@@ -46,6 +49,8 @@ def employer_brief(source: BriefSource, employer: Employer, *, paper: str = "let
         rows=chart_rows(source.figures, entry, names),
         threshold=threshold,
         paper=paper,
+        quotes=[q.text for q in allowed],
+        quote_threshold=quote_threshold(wave.partnership, wave) if wave is not None else 0,
     )
 
 

@@ -16,6 +16,7 @@ k-1 responses (anonymity rules 2 and 8), as on the page.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from .brief_data import NAME_LIMIT, RoundFacts
 from .brief_layout import bold, bullets, escaped, frame_width, gap, markup, para, render, table
 from .brief_parts import interval, pairs, round_lines, value_text
 from .pdf import DocumentInfo
+from .quotes_section import MAX_EMPLOYER_QUOTES, quotes_section
 from .text import clip, plain
 from .words import _, not_enough, pdf_lang, sentence
 
@@ -314,6 +316,8 @@ def employer_brief_pdf(
     threshold: float | None = None,
     paper: str = "letter",
     created: datetime | None = None,
+    quotes: Sequence[str] = (),
+    quote_threshold: int = 10,
 ) -> bytes:
     """The employer's brief as PDF bytes, in the current language.
 
@@ -321,6 +325,8 @@ def employer_brief_pdf(
         or None when the employer's figures are hidden (a one-page brief).
     :param rows: the chart's rows (:func:`chart_rows`); needed when ``shown`` is given.
     :param threshold: the instrument's threshold, drawn as a dashed line.
+    :param quotes: staff-approved quotes of its workers that rule 6 allows (ignored when
+        the figures are hidden).
     """
     title = _title(clip(plain(employer), NAME_LIMIT), facts)
     info = DocumentInfo(title=title, lang=pdf_lang(), subject=facts.partnership)
@@ -334,6 +340,7 @@ def employer_brief_pdf(
         story += _headline(shown, k, width)
         story += _profile(shown, rows or [], threshold, width)
         story += _gaps(shown)
+        story += quotes_section(list(quotes)[:MAX_EMPLOYER_QUOTES], quote_threshold)
         story.append(KeepTogether(_trend(shown, width)))
         story += _start(shown)
     return render(info, story, paper, title)

@@ -34,6 +34,7 @@ from .brief_layout import frame_width, gap, para, render, table
 from .brief_parts import interval, pairs, value_text
 from .methodology import methodology
 from .pdf import DocumentInfo
+from .quotes_section import MAX_SECTOR_QUOTES, quotes_section
 from .sector_figures import BandTable, GapCount
 from .sector_sections import equity, reliability, trend
 from .words import _, not_enough, pdf_lang, sentence
@@ -52,6 +53,10 @@ class SectorBrief:
     #: Shown employers' Job Quality Indexes, sorted, without names (none: hidden).
     spread: list[float]
     threshold: float | None
+    #: Staff-approved quotes that rule 6 allows, without employer names.
+    quotes: tuple[str, ...] = ()
+    #: Responses an employer needs before its workers are quoted.
+    quote_threshold: int = 10
 
 
 def profile_rows(figures: dict[str, Any], names: Names) -> list[ChartRow]:
@@ -300,7 +305,6 @@ def sector_brief_pdf(
     story += equity(brief.page, width)
     # The change table may run onto the next page (its header repeats there).
     story += trend(brief.figures, brief.page, width)
-    # The partnership's self-assessment and staff-approved worker quotes join here
-    # once they exist; nothing is printed for them before then.
+    story += quotes_section(brief.quotes[:MAX_SECTOR_QUOTES], brief.quote_threshold)
     story += methodology(k, brief.threshold)
     return render(info, story, paper, title)

@@ -17,6 +17,7 @@ from ..employer.briefs import employer_brief, paper_arg, pdf_download, source_or
 from ..employer.dashboard import is_hidden
 from ..extensions import db
 from ..models import Employer, Wave
+from ..quotes import quote_threshold, quotes
 from ..reports.brief_data import (
     BriefSource,
     band_members,
@@ -48,6 +49,8 @@ def sector_brief(
         gaps=gap_counts(shown),
         spread=spread_values(figures, shown),
         threshold=instrument.settings.threshold if instrument else None,
+        quotes=tuple(q.text for q in quotes(session, wave)),
+        quote_threshold=quote_threshold(wave.partnership, wave),
     )
     return sector_brief_pdf(brief, paper=paper)
 
