@@ -37,6 +37,7 @@ from .pdf import DocumentInfo
 from .quotes_section import MAX_SECTOR_QUOTES, quotes_section
 from .sector_figures import BandTable, GapCount
 from .sector_sections import equity, reliability, trend
+from .self_assessment_section import self_assessment_section
 from .words import _, not_enough, pdf_lang, sentence
 
 
@@ -57,6 +58,8 @@ class SectorBrief:
     quotes: tuple[str, ...] = ()
     #: Responses an employer needs before its workers are quoted.
     quote_threshold: int = 10
+    #: :func:`surveyapp.selfassessment.figures.self_assessment_figures` of the round.
+    self_assessment: dict[str, Any] | None = None
 
 
 def profile_rows(figures: dict[str, Any], names: Names) -> list[ChartRow]:
@@ -305,6 +308,7 @@ def sector_brief_pdf(
     story += equity(brief.page, width)
     # The change table may run onto the next page (its header repeats there).
     story += trend(brief.figures, brief.page, width)
+    story += self_assessment_section(brief.self_assessment, width)
     story += quotes_section(brief.quotes[:MAX_SECTOR_QUOTES], brief.quote_threshold)
     story += methodology(k, brief.threshold)
     return render(info, story, paper, title)

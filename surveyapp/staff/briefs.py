@@ -27,6 +27,7 @@ from ..reports.brief_data import (
 from ..reports.sector_brief import SectorBrief, sector_brief_pdf
 from ..reports.sector_figures import band_table, gap_counts, spread_values
 from ..results_view import instrument_of
+from ..selfassessment.figures import self_assessment_figures
 from . import bp
 from .common import own
 from .forms import SIZE_BANDS
@@ -51,6 +52,7 @@ def sector_brief(
         threshold=instrument.settings.threshold if instrument else None,
         quotes=tuple(q.text for q in quotes(session, wave)),
         quote_threshold=quote_threshold(wave.partnership, wave),
+        self_assessment=self_assessment_figures(session, wave),
     )
     return sector_brief_pdf(brief, paper=paper)
 

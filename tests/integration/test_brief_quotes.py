@@ -89,3 +89,18 @@ def test_an_employer_brief_quotes_only_its_own_workers(closed, index, quoted):
     for other in {0, 1, 2} - {index}:
         assert f"quote number {other}" not in body
     assert "Rejected" not in body
+
+
+def test_the_sector_brief_shows_the_closed_self_assessment(closed):
+    """Three respondents: every statement at level 3, 2 and 4 -> each element's mean
+    (66.67 + 33.33 + 100) / 3 = 66.7, lowest 33.3, highest 100.0 (hand-computed)."""
+    from .test_self_assessment_driver import every, seed
+
+    console, wave_id, _employers = closed
+    before = _flat(console.get(f"/staff/waves/{wave_id}/brief.pdf").data)
+    assert "How the partnership rates itself" not in before
+    seed(console.app, wave_id, [every(3), every(2), every(4)])
+    body = _flat(console.get(f"/staff/waves/{wave_id}/brief.pdf").data)
+    assert "How the partnership rates itself" in body
+    assert "3 sent their answers" in body
+    assert body.count("66.7 33.3 – 100.0") == 8  # five elements and three centre themes
