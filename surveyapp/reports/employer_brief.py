@@ -340,7 +340,8 @@ def employer_brief_pdf(
         story += _headline(shown, k, width)
         story += _profile(shown, rows or [], threshold, width)
         story += _gaps(shown)
-        story += quotes_section(list(quotes)[:MAX_EMPLOYER_QUOTES], quote_threshold)
+        unique = list(dict.fromkeys(quotes))[:MAX_EMPLOYER_QUOTES]
+        story += quotes_section(unique, quote_threshold)
         story.append(KeepTogether(_trend(shown, width)))
         story += _start(shown)
     return render(info, story, paper, title)

@@ -21,6 +21,8 @@ MAX_EMPLOYER_QUOTES = 5
 
 def quotes_section(quotes: Sequence[str], threshold: int) -> list[Flowable]:
     """A "What workers said" section; nothing at all when there is no quote."""
+    # Several workers may write the same words; a brief quotes them once.
+    quotes = list(dict.fromkeys(quotes))
     if not quotes:
         return []
     intro = [

@@ -309,6 +309,7 @@ def sector_brief_pdf(
     # The change table may run onto the next page (its header repeats there).
     story += trend(brief.figures, brief.page, width)
     story += self_assessment_section(brief.self_assessment, width)
-    story += quotes_section(brief.quotes[:MAX_SECTOR_QUOTES], brief.quote_threshold)
+    unique = list(dict.fromkeys(brief.quotes))[:MAX_SECTOR_QUOTES]
+    story += quotes_section(unique, brief.quote_threshold)
     story += methodology(k, brief.threshold)
     return render(info, story, paper, title)

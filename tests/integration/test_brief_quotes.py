@@ -104,3 +104,24 @@ def test_the_sector_brief_shows_the_closed_self_assessment(closed):
     assert "How the partnership rates itself" in body
     assert "3 sent their answers" in body
     assert body.count("66.7 33.3 – 100.0") == 8  # five elements and three centre themes
+
+
+def test_the_same_words_are_quoted_once(closed):
+    console, wave_id, employers = closed
+    with console.app.app_context():
+        for _ in range(3):
+            db.session.add(
+                Comment(
+                    id=secrets.token_hex(16),
+                    wave_id=wave_id,
+                    employer_id=employers[2][0],
+                    item_id="CHANGE",
+                    language="en",
+                    text="Post the schedule two weeks ahead.",
+                    approved=True,
+                    reviewed=True,
+                )
+            )
+        db.session.commit()
+    body = _flat(console.get(f"/staff/waves/{wave_id}/brief.pdf").data)
+    assert body.count("Post the schedule two weeks ahead.") == 1
