@@ -24,6 +24,7 @@ from .accounts.service import create_user, end_all_sessions
 from .demo_closing import close_the_loop
 from .demo_employer_surveys import DRAFT_EMPLOYER, DemoEmployer, fill_closed_round, fill_draft
 from .demo_responses import EMPLOYERS, SEED, add_responses
+from .demo_self_assessment import answer_self_assessment
 from .extensions import db
 from .models import Employer, Partnership, Response, User, Wave
 from .results.store import compute_release, store_release
@@ -171,6 +172,7 @@ def _create_partnership(today: date) -> Partnership:
         db.session.flush()
         store_release(db.session, wave, compute_release(db.session, wave))
         close_the_loop(db.session, wave)
+        answer_self_assessment(db.session, wave, round_index)
     # The open round's half-filled survey starts from what was sent in the latest round.
     draft_employer = next(d.employer for d in demo_employers if d.employer.name == DRAFT_EMPLOYER)
     fill_draft(db.session, open_, draft_employer, sent[DRAFT_EMPLOYER], today)

@@ -182,3 +182,30 @@ def test_the_closed_rounds_show_what_workers_told_us_with_quotes_under_rule_6(de
     assert "The partnership meets employers in March" in english
     assert "Lo que nos dijeron" in spanish
     assert "La alianza se reúne con los empleadores en marzo" in spanish
+
+
+def test_the_closed_rounds_have_a_closed_partnership_self_assessment(demo_app):
+    """Issue 12, demo: three partners answered in each closed round, so the staff page
+    and the sector brief have element scores with a spread and a two-round history.
+    Expected values are worked by hand from the demo's levels, score = (level-1)/3*100,
+    "Don't know" left out: leadership is the mean of (83.33, 66.67, 33.33) in both
+    rounds; worker voice is (16.67, 16.67, 0) first and (50, 50, 33.33) after."""
+    from surveyapp.selfassessment.figures import self_assessment_figures
+
+    with demo_app.app_context():
+        earlier, latest = _closed_waves()
+        figures = self_assessment_figures(db.session, latest)
+        first = self_assessment_figures(db.session, earlier)
+    assert figures["status"] == first["status"] == "closed"
+    assert figures["sent"] == 3
+    by_id = {element["id"]: element for element in figures["elements"]}
+    assert by_id["leadership"]["mean"] == pytest.approx((250 / 3 + 200 / 3 + 100 / 3) / 3)
+    assert by_id["worker_voice"]["mean"] == pytest.approx((50 + 50 + 100 / 3) / 3)
+    assert (by_id["worker_voice"]["lowest"], by_id["worker_voice"]["highest"]) == (
+        pytest.approx(100 / 3),
+        pytest.approx(50),
+    )
+    history = figures["history"]
+    assert [row["wave_id"] for row in history] == [earlier.id, latest.id]
+    assert history[0]["means"]["worker_voice"] == pytest.approx((50 / 3 + 50 / 3 + 0) / 3)
+    assert history[1]["means"]["worker_voice"] == pytest.approx((50 + 50 + 100 / 3) / 3)
