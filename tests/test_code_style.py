@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -27,6 +28,22 @@ def test_ruff_check_is_clean():
 
 def test_ruff_format_is_clean():
     result = _ruff("format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean():
+    """Types as configured in pyproject.toml: strict for scoring and the models."""
+    mypy = shutil.which("mypy") or str(Path(sys.executable).with_name("mypy"))
+    if not Path(mypy).exists():
+        pytest.fail("mypy is not installed: pip install -e '.[test]'")
+    result = subprocess.run(
+        # No cache: tests never write into the repository.
+        [mypy, "--no-incremental", "--cache-dir", os.devnull, "--no-error-summary"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
