@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from limits.errors import ConfigurationError as LimitsConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import accounts, assets, errors, i18n, security
 from .bodylimit import BodyLimit
-from .config import build_config
+from .config import ConfigError, build_config, load_settings, report_unknown_variables
 from .extensions import babel, compress, csrf, db, limiter, migrate
 from .paths import migrations_dir
 
@@ -21,16 +21,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     :param config: settings that override the environment (tests pass their own
         ``SQLALCHEMY_DATABASE_URI`` and ``SECRET_KEY``).
+    :raises ConfigError: a setting that cannot work (config.py); one line.
     """
-    instance_path = os.environ.get("SURVEYAPP_INSTANCE_PATH")
+    settings = load_settings()
+    report_unknown_variables(settings)
     app = Flask(
         __name__,
-        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_path=str(settings.instance_path) if settings.instance_path else None,
         instance_relative_config=True,
     )
-    app.config.update(build_config(Path(app.instance_path), config))
+    app.config.update(build_config(settings, Path(app.instance_path), config))
+    app.extensions["surveyapp.settings"] = settings
 
-    proxies = int(os.environ.get("SURVEYAPP_TRUSTED_PROXIES", "0"))
+    proxies = settings.trusted_proxies
     if proxies:
         # Trust exactly the proxies we run; a client cannot add forwarded-address
         # entries that move it out of its rate-limit bucket.
@@ -43,7 +46,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    try:
+        limiter.init_app(app)
+    except LimitsConfigurationError as exc:
+        # A store whose client library is missing, or an address it cannot parse.
+        raise ConfigError(f"RATELIMIT_STORAGE_URI: {exc}") from None
     i18n.init_app(app, babel)
     security.init_app(app)
     _init_compression(app)

@@ -168,7 +168,7 @@ def demo(
 
 
 def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def _public_base(host: str, port: int) -> str:

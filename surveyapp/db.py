@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
-from sqlalchemy import MetaData, event
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import MetaData, Table, event, orm
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, scoped_session
 
 from .writequeue import enter_write_queue, leave_write_queue
 
@@ -20,9 +21,19 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: What code that queries takes: a SQLAlchemy session, or ``db.session``, the
+#: request-scoped proxy Flask-SQLAlchemy hands out, which has the same methods but
+#: is not a Session subclass. Modules import this in place of SQLAlchemy's name.
+Session: TypeAlias = orm.Session | scoped_session[FlaskSession]
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:
+        # Every model maps one table (no joined or selectable mappings), so core
+        # insert/update/delete can take ``Model.__table__``; SQLAlchemy can only
+        # promise a FromClause.
+        __table__: ClassVar[Table]
 
 
 @event.listens_for(Engine, "connect")

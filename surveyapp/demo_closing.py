@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from .db import Session
 from .models import Comment, Wave
 from .quotes import approve, reject
 

@@ -24,8 +24,8 @@ from decimal import Decimal
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy.orm import Session
 
+from .db import Session
 from .instruments import Instrument, Item, get_instrument
 from .models import Employer, EmployerAnswer, EmployerSurvey, Wave
 from .scoring import claim_scores

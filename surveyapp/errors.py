@@ -61,7 +61,7 @@ MESSAGES = {
 }
 
 
-def render_error(status: int, title: object = None, message: object = None) -> ResponseReturnValue:
+def render_error(status: int, title: object = None, message: object = None) -> tuple[str, int]:
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
     body = render_template(
         "errors/error.html",

@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from .db import Session
 from .models import Comment, Employer, Partnership, Response, Wave
 
 #: Characters a quote may hold at most (the comment box takes 1,000).

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import threading
 import time
@@ -78,24 +77,31 @@ _salt = secrets.token_bytes(32)
 _salt_born = time.monotonic()
 
 
-def limits_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every limit, from its environment variable or its default, checked.
+def limits_from_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """Every limit, from its variable in ``environ`` (config.py passes it) or its default.
 
     :raises ValueError: a value that is not a limit such as ``100/hour;10/minute``.
     """
-    environ = os.environ if environ is None else environ
-    found = {}
-    for name, (variable, default, _what) in LIMITS.items():
-        value = environ.get(variable, default).strip()
-        try:
-            if not parse_many(value):
-                raise ValueError(value)
-        except ValueError:
-            raise ValueError(
-                f"{variable}={value!r} is not a rate limit; write it like {default!r}"
-            ) from None
-        found[name] = value
-    return found
+    return {
+        name: check_limit(variable, environ.get(variable, default), default)
+        for name, (variable, default, _what) in LIMITS.items()
+    }
+
+
+def check_limit(variable: str, value: str, default: str) -> str:
+    """``value`` stripped, if it is a limit such as ``100/hour;10/minute``.
+
+    :raises ValueError: it is not; the message names ``variable`` and shows ``default``.
+    """
+    value = value.strip()
+    try:
+        if not parse_many(value):
+            raise ValueError(value)
+    except ValueError:
+        raise ValueError(
+            f"{variable}={value!r} is not a rate limit; write it like {default!r}"
+        ) from None
+    return value
 
 
 def limit(name: str) -> Callable[[], str]:

@@ -165,7 +165,9 @@ def trend_rows(entries: list[dict[str, Any]], names: Names) -> list[dict[str, An
                 "previous": figure("", entry.get("previous")).mean if shown else None,
                 "current": figure("", entry.get("current")).mean if shown else None,
                 "difference": format_decimal(difference, "+0.0;-0.0") if shown else None,
-                "share": format_decimal(100 * (delta + 1) / 2, "0") if shown else None,
+                "share": format_decimal(100 * (delta + 1) / 2, "0")
+                if shown and delta is not None
+                else None,
             }
         )
     return rows

@@ -17,11 +17,12 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import Session
 
+from .db import Session
 from .models import AccessCode, Comment, DistributionLink, PendingComment
 from .sealing import DraftUnreadable, pending_comment_key, unseal
 
@@ -64,7 +65,7 @@ def settle_due(session: Session, wave_id: int) -> bool:
     return bool((row[0] or 0) >= BATCH or (row[1] or 0) >= BATCH)
 
 
-def _link_ids(wave_id: int) -> Select[tuple[int]]:
+def _link_ids(wave_id: int) -> Select[Any]:
     return select(DistributionLink.id).where(DistributionLink.wave_id == wave_id)
 
 

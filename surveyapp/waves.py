@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
+from .db import Session
 from .instruments import get_instrument
 from .models import MIN_GROUP_SIZE_FLOOR, DistributionLink, Employer, Wave
 from .results.store import compute_release, store_release

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import AccountSession, AccountToken, Employer, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 from .tokens import new_token, token_hash

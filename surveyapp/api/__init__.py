@@ -16,13 +16,12 @@ blueprint is exempt from CSRF checks (app.py).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app
-from limits import parse_many
 
 from ..extensions import limiter
+from ..ratelimit import check_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -41,20 +40,13 @@ def _limit(key: str) -> Callable[[], str]:
 def init_app(app: Flask) -> None:
     """Register the API: its blueprint, its JSON errors and its rate limits.
 
-    :raises ValueError: a limit in the environment that is not a rate limit.
+    :raises ValueError: a limit in the configuration that is not a rate limit.
     """
     from . import errors
 
     for key, (variable, default) in LIMITS.items():
-        value = str(app.config.get(key) or os.environ.get(variable, default)).strip()
-        try:
-            if not parse_many(value):
-                raise ValueError(value)
-        except ValueError:
-            raise ValueError(
-                f"{variable}={value!r} is not a rate limit; write it like {default!r}"
-            ) from None
-        app.config[key] = value
+        # config.py checked the environment's; this checks a test's override.
+        app.config[key] = check_limit(variable, str(app.config.get(key) or default), default)
     app.register_blueprint(bp)
     errors.init_app(app)
 

@@ -94,7 +94,7 @@ def _for_api(error: Exception) -> Response:
     return json_error(500)
 
 
-def _wrap(page_handler: Callable[[Any], ResponseReturnValue] | None) -> Callable[..., Any]:
+def _wrap(page_handler: Callable[[Any], Any] | None) -> Callable[..., Any]:
     def handler(error: Exception) -> ResponseReturnValue:
         if request_ctx.url_adapter is not None and is_api_request():
             return _for_api(error)

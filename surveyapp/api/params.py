@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 from flask import jsonify, request, url_for
 from flask.wrappers import Response
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from . import bp
 from .errors import ApiError
 

@@ -15,8 +15,8 @@ import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import ApiToken, User
 
 PREFIX = "sa_"

@@ -30,7 +30,7 @@ class RoundRow:
 @bp.get("/")
 @employer_required
 def home() -> ResponseReturnValue:
-    employer = db.session.get(Employer, current_user.employer_id)
+    employer = db.session.get_one(Employer, current_user.employer_id)
     return render_template("employer/home.html", employer=employer, rounds=_rounds(employer))
 
 

@@ -135,7 +135,7 @@ def claim_rules(
 def _answer_rules(
     entries: Iterable[Mapping[str, Any]], options: tuple[Option, ...], where: str, fail: Fail
 ) -> tuple[ClaimRule, ...]:
-    rules = []
+    rules: list[ClaimRule] = []
     for number, entry in enumerate(entries, start=1):
         field = f"claims[{number}]"
         if "below" in entry:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 
@@ -394,7 +394,8 @@ class _Builder:
                 raise self.fail(
                     where, "bands", "every band but the last needs 'below'; the last has none"
                 )
-            if limits != sorted(limits) or len(set(limits)) != len(limits):
+            # None was refused just above; the list's type still allows it.
+            if limits != sorted(cast(list[float], limits)) or len(set(limits)) != len(limits):
                 raise self.fail(where, "bands", "'below' limits must increase")
             return bands
         if raw_bands:

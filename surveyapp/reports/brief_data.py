@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import DistributionLink, Employer, Response, Wave
 from ..results import stored_release, stored_release_row
 from .poster_links import name_key

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeAlias
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -33,7 +33,7 @@ FOOTER_SIZE = 8.0
 CELL_SIZE = 9.0
 
 #: A table cell: plain text (escaped here) or a finished flowable.
-Cell = str | Flowable
+Cell: TypeAlias = str | Flowable
 
 
 @cache

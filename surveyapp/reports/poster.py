@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from reportlab.graphics import renderPDF
 from reportlab.lib.enums import TA_CENTER
@@ -142,7 +143,7 @@ def poster_pdf(
         for poster in posters:
             # Checked before the page is begun, so a bad link leaves no half page.
             link_groups(poster.url)
-            yield lambda canvas, poster=poster: draw_poster(canvas, poster, size, k, minutes)
+            yield partial(draw_poster, poster=poster, pagesize=size, k=k, minutes=minutes)
             if progress is not None:
                 progress()
 

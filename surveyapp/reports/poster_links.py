@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Callable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import DistributionLink, Employer, Wave
 from .poster import PosterLink
 from .text import ascii_slug

@@ -150,7 +150,9 @@ def spread_values(figures: dict[str, Any], shown_entries: Iterable[dict[str, Any
         return []
     values = []
     for entry in shown_entries:
-        jqi = next((e for e in entry.get("estimates") or [] if e.get("statistic") == "jqi"), {})
+        jqi: dict[str, Any] = next(
+            (e for e in entry.get("estimates") or [] if e.get("statistic") == "jqi"), {}
+        )
         if jqi.get("mean") is not None:
             values.append(float(jqi["mean"]))
     return sorted(values)

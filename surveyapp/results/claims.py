@@ -14,8 +14,8 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..instruments import Instrument, get_instrument
 from ..instruments.claims import Answer, claim_code_row
 from ..models import EmployerSurvey, Wave

@@ -75,7 +75,7 @@ def _text(source: str | Path | TextIO, name: str | None) -> tuple[str, str]:
             raise CSVError(f"{label}: cannot be read ({exc.strerror})") from exc
         except UnicodeDecodeError as exc:
             raise CSVError(f"{label}: is not UTF-8 text ({exc.reason})") from exc
-    return name or getattr(source, "name", "claims.csv"), source.read().removeprefix("\ufeff")
+    return name or str(getattr(source, "name", "claims.csv")), source.read().removeprefix("\ufeff")
 
 
 def read_claims_csv(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -14,7 +15,7 @@ from .store import STEPS, recompute_release
 from .wave_data import InstrumentMismatch
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     db.session.rollback()
     click.echo(f"error: {message}", err=True)
     sys.exit(1)

@@ -17,8 +17,8 @@ import io
 import json
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import DistributionLink, Employer, Wave
 from ..scoring import gap_item_ids
 from .aggregates import write_aggregates_csv

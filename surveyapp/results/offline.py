@@ -35,7 +35,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -305,7 +305,7 @@ def read_responses_csv(
         except UnicodeDecodeError as exc:
             raise CSVError(f"{label}: is not UTF-8 text ({exc.reason})") from exc
     else:
-        label = name or getattr(source, "name", "responses.csv")
+        label = name or str(getattr(source, "name", "responses.csv"))
         text = source.read()
         text = text.removeprefix("\ufeff")
 
@@ -556,7 +556,7 @@ def score_responses(
     return data
 
 
-def write_scores_json(data: dict[str, Any], out: TextIO) -> None:
+def write_scores_json(data: dict[str, Any], out: IO[str]) -> None:
     """Write scores as JSON; floats keep every digit (``repr``), NaN is refused."""
     json.dump(data, out, indent=2, ensure_ascii=False, allow_nan=False)
     out.write("\n")

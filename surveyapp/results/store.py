@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import StoredRelease, Wave
 from ..scoring import SCORING_VERSION, PreviousWave, release
 from .claims import load_wave_claims

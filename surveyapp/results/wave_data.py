@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..instruments import Instrument, get_instrument
 from ..models import Answer, Employer, Response, Wave
 from ..scoring import choice_item_ids

@@ -7,6 +7,8 @@ message that names the argument, so a caller never sees a bare numpy error or an
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -37,7 +39,9 @@ def as_codes(codes: ArrayLike, n_items: int | None = None) -> NDArray[np.integer
     return as_int
 
 
-def as_groups(groups: ArrayLike, n_rows: int, name: str, n_groups: int | None = None) -> NDArray:
+def as_groups(
+    groups: ArrayLike, n_rows: int, name: str, n_groups: int | None = None
+) -> NDArray[Any]:
     """Check a vector of group indices 0..G-1 (one per response); return it as intp."""
     array = np.asarray(groups)
     if array.ndim != 1 or array.shape[0] != n_rows:

@@ -67,6 +67,7 @@ import operator
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -151,11 +152,11 @@ class _Workspace:
     view of the first ``prod(shape)`` elements."""
 
     def __init__(self, rows: int, **per_row: tuple[int, type]) -> None:
-        self._flat = {
+        self._flat: dict[str, NDArray[Any]] = {
             name: np.empty(rows * width, dtype=dtype) for name, (width, dtype) in per_row.items()
         }
 
-    def array(self, name: str, *shape: int) -> NDArray:
+    def array(self, name: str, *shape: int) -> NDArray[Any]:
         return self._flat[name][: math.prod(shape)].reshape(shape)
 
 
@@ -261,8 +262,9 @@ class ScoringPlan:
         if whole and width * (len(scores) + 1) <= min(radix[-1], _MAX_KEYS):
             size = width * (len(scores) + 1)
             key = np.arange(size)
-            parts = tuple(np.where(np.isnan(t), 0.0, t / unit + width) for t in scores)
-            return _Key(parts, size, (key % width) * float(unit), (key // width) * 1.0)
+            shifted = tuple(np.where(np.isnan(t), 0.0, t / unit + width) for t in scores)
+            # numpy's stubs call int array * float floating[Any]; it is float64.
+            return _Key(shifted, size, (key % width) * float(unit), (key // width) * 1.0)  # type: ignore[arg-type]
         if radix[-1] > _MAX_KEYS:
             return None
         size = int(radix[-1])
@@ -284,9 +286,10 @@ class ScoringPlan:
         n_columns, n_dims = len(self.items), len(self.rules)
         if not n_dims or n_columns * (MAX_CODE + 1) > _MAX_INDEX or n_dims >= _FLAG:
             return None
-        if any(key is None for key in keys):
+        full = [key for key in keys if key is not None]
+        if len(full) < len(keys):
             return None
-        sizes = [math.prod(keys[d].size for d in group) for group in self.groups]
+        sizes = [math.prod(full[d].size for d in group) for group in self.groups]
         if sum(sizes) > _MAX_TABLE:
             return None
         unit_weights = all(rule.weight == 1.0 for rule in self.rules)
@@ -299,9 +302,9 @@ class ScoringPlan:
         for g, (group, size) in enumerate(zip(self.groups, sizes, strict=True)):
             group_key = np.arange(size)
             place = 1
-            columns = []
+            columns: list[NDArray[Any]] = []
             for d in group:
-                rule, key = self.rules[d], keys[d]
+                rule, key = self.rules[d], full[d]
                 own = (group_key // place) % key.size  # the dimension's key in the group's
                 # The arithmetic of _block_direct, once per key.
                 ok = key.count >= rule.need
@@ -375,7 +378,12 @@ class ScoringPlan:
         return ResponseScores(self.dimension_ids, dims, jqi, at)
 
     def _score_fast(
-        self, fast: _Tables, array: NDArray, dims: NDArray, jqi: NDArray, at: NDArray
+        self,
+        fast: _Tables,
+        array: NDArray[Any],
+        dims: NDArray[Any],
+        jqi: NDArray[Any],
+        at: NDArray[Any],
     ) -> None:
         n, n_columns = array.shape
         n_groups, width = len(self.groups), fast.rows[0].shape[1]
@@ -461,7 +469,9 @@ class ScoringPlan:
             )
         return work
 
-    def _score_direct(self, array: NDArray, dims: NDArray, jqi: NDArray, at: NDArray) -> None:
+    def _score_direct(
+        self, array: NDArray[Any], dims: NDArray[Any], jqi: NDArray[Any], at: NDArray[Any]
+    ) -> None:
         for start in range(0, array.shape[0], _BLOCK):
             block = array[start : start + _BLOCK]
             stop = start + block.shape[0]
@@ -471,7 +481,9 @@ class ScoringPlan:
                 np.divide(sums[:, 0], np.where(good, sums[:, 1], np.nan), out=jqi[start:stop])
             np.copyto(at[start:stop], np.where(good, sums[:, 3], np.nan))
 
-    def _block_direct(self, block: NDArray, start: int, dims_out: NDArray) -> NDArray[np.float64]:
+    def _block_direct(
+        self, block: NDArray[Any], start: int, dims_out: NDArray[Any]
+    ) -> NDArray[np.float64]:
         check_codes(self.items, block, first_row=start)
         m = block.shape[0]
         weighted, weight = np.zeros((len(self.rules), m)), np.zeros((len(self.rules), m))
@@ -502,7 +514,8 @@ class ScoringPlan:
 def _pair_up(sizes: Sequence[float]) -> tuple[tuple[int, ...], ...]:
     """Groups of one or two neighbouring dimensions, in file order: two whenever their
     keys together number at most _MAX_PAIR."""
-    groups, d = [], 0
+    groups: list[tuple[int, ...]] = []
+    d = 0
     while d < len(sizes):
         if d + 1 < len(sizes) and sizes[d] * sizes[d + 1] <= _MAX_PAIR:
             groups.append((d, d + 1))

@@ -51,6 +51,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -140,7 +141,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interva
 
 
 def wilson_bounds(
-    successes: NDArray, n: NDArray, confidence: float = 0.95
+    successes: NDArray[Any], n: NDArray[Any], confidence: float = 0.95
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Vectorised Wilson bounds for arrays of counts (n > 0 everywhere)."""
     z = float(ndtri(0.5 + confidence / 2))
@@ -152,7 +153,7 @@ def wilson_bounds(
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
-def data_rng(seed: int, data: NDArray) -> np.random.Generator:
+def data_rng(seed: int, data: NDArray[Any]) -> np.random.Generator:
     """A generator seeded by ``seed`` and the bytes of ``data``.
 
     The same data always gets the same resamples, wherever it sits in a wave: adding an

@@ -17,6 +17,7 @@ the item's options is an error, not a missing value.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -84,7 +85,9 @@ def code_table(item: Item, living_wage: float | None = None) -> NDArray[np.float
         if item.scoring == "living_wage_ratio":
             if option.hourly is None:  # pragma: no cover - the loader rejects this
                 raise ValueError(f"item {item.id!r}: option {option.code} has no 'hourly'")
-            score: float | None = wage_band_score(item, option.hourly / float(living_wage))
+            score: float | None = wage_band_score(
+                item, option.hourly / float(cast(float, living_wage))
+            )
         else:
             score = None if option.score is None else float(option.score)
         if score is None:

@@ -46,7 +46,8 @@ def percentile_ranks(peers: ArrayLike, scores: ArrayLike) -> NDArray[np.float64]
     x = tie_rounded(as_values(scores, "scores"))
     strict = np.searchsorted(p, x, side="left")
     weak = np.searchsorted(p, x, side="right")
-    return 100.0 * (strict + weak) / (2.0 * p.size)
+    # numpy's stubs call intp / float floating[Any]; it is float64.
+    return 100.0 * (strict + weak) / (2.0 * p.size)  # type: ignore[return-value]
 
 
 def peer_comparison(

@@ -36,7 +36,7 @@ def default_proportions(
       0 or 100), the share answering the 100 option, named after the item
       (BEN2: "has paid sick days", SAF2: "not hurt at work", ...).
     """
-    shares = []
+    shares: list[Proportion] = []
     for item in instrument.scored_items:
         real = [option for option in item.options if not option.missing]
         if item.scoring == "living_wage_ratio":

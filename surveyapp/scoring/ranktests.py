@@ -38,6 +38,7 @@ Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. *JRSS
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -79,7 +80,7 @@ def tie_rounded(values: ArrayLike) -> NDArray[np.float64]:
     differences and signs are all decided on these. NaN stays NaN; a difference that
     rounds to zero becomes a zero (possibly -0.0, which compares equal to 0).
     """
-    return np.round(np.asarray(values, dtype=np.float64), TIE_DECIMALS)
+    return np.asarray(values, dtype=np.float64).round(TIE_DECIMALS)
 
 
 def all_tied(values: ArrayLike) -> bool:
@@ -132,7 +133,7 @@ def _grouped_ranks(
     return ranks, g[run_start], run_size, v[run_start]
 
 
-def _signed_rank_null(ranks: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray]:
+def _signed_rank_null(ranks: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[Any]]:
     """Exact null distribution of the sum of positive ranks under random signs.
 
     Ranks are multiples of 1/2, so the distribution lives on a grid of 1/2; a

@@ -158,4 +158,5 @@ def _per_employer(
     sums = np.stack(
         [np.bincount(group, weights=filled[:, s], minlength=n_emp) for s in columns], axis=1
     )
-    return counts, sums
+    # numpy's stubs give bincount an int result; with weights it is float64.
+    return counts, sums  # type: ignore[return-value]

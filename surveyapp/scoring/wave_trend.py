@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -72,7 +73,7 @@ def trend_figures(
     previous_of = np.full(wave.n_employers, -1, dtype=np.intp)
     previous_of[same[same >= 0]] = np.flatnonzero(same >= 0)
 
-    def compare(rows_now: NDArray, rows_before: NDArray, s: int, p: int) -> TrendResult:
+    def compare(rows_now: NDArray[Any], rows_before: NDArray[Any], s: int, p: int) -> TrendResult:
         return trend(
             before.values[rows_before, p],
             wave.values[rows_now, s],

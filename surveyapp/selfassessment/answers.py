@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -83,7 +84,9 @@ def _read_level(item: Item, form: Mapping[str, str], posted: PostedPage, lang: s
     return code
 
 
-def _read_note(item: Item, form: Mapping[str, str], posted: PostedPage, limit: int) -> str | bool:
+def _read_note(
+    item: Item, form: Mapping[str, str], posted: PostedPage, limit: int
+) -> str | Literal[False]:
     """The cleaned note ("" for none), or False when it is refused."""
     name = item.id + NOTE_SUFFIX
     raw = form.get(name, "")

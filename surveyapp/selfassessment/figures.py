@@ -11,8 +11,8 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import SelfAssessment, Wave
 from .scores import MIN_FOR_SPREAD, ElementScore, element_scores
 from .service import instrument_of, sent_answers

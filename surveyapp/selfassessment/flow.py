@@ -47,7 +47,7 @@ class Place:
     back: tuple[str, str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def overview_url(self, **query: str) -> str:
+    def overview_url(self, **query: Any) -> str:
         return url_for(self.overview, **self.args, **query)
 
     def page_url(self, number: int) -> str:

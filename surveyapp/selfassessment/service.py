@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..accounts.tokens import new_token, token_hash
+from ..db import Session
 from ..instruments import Instrument, get_instrument
 from ..models import (
     SelfAssessment,

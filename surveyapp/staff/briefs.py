@@ -10,9 +10,9 @@ plain 409 page.
 from __future__ import annotations
 
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
 
 from ..accounts.access import staff_required
+from ..db import Session
 from ..employer.briefs import employer_brief, paper_arg, pdf_download, source_or_409
 from ..employer.dashboard import is_hidden
 from ..extensions import db

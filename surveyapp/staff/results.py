@@ -16,10 +16,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from .. import charts
 from ..accounts.access import staff_required
+from ..db import Session
 from ..extensions import db
 from ..models import Employer, Wave
 from ..results import NoStoredRelease, WaveNotClosed, stored_release, stored_release_row
@@ -46,7 +46,7 @@ def _employers(figures: dict[str, Any], facts: list[EmployerFacts]) -> list[dict
     ``facts`` holds each employer's id and frontline headcount, in figure order; a
     response rate is given only beside a shown figure (the count is shown there too).
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry, (employer_id, headcount) in zip(figures.get("employers", []), facts, strict=False):
         jqi = _by_statistic(entry.get("estimates", [])).get("jqi")
         figure = _figure(str(entry.get("employer", "")), jqi)

@@ -100,7 +100,8 @@ def new_api_token() -> ResponseReturnValue:
             str(u.id),
             _l("%(email)s: partnership staff", email=u.email)
             if u.is_staff
-            else _l("%(email)s: %(employer)s only", email=u.email, employer=u.employer.name),
+            # An employer user always has one (check constraint users.employer_matches_role).
+            else _l("%(email)s: %(employer)s only", email=u.email, employer=u.employer.name),  # type: ignore[union-attr]
         )
         for u in users
     ]

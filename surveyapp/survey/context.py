@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import DistributionLink, Draft, Employer, Partnership, Wave
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, request
-from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 #: How long the "already answered" mark lasts when the wave has no closing date.
 DONE_DEFAULT = timedelta(days=90)

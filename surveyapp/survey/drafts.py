@@ -19,8 +19,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..models import Draft
 from ..sealing import (
     DraftContents,
@@ -92,7 +92,7 @@ class OpenDraft:
         return seal(self.data_key, self.contents.to_bytes(), f"{self.id}:contents")
 
 
-def _open(row: Mapping[str, Any], data_key: bytes) -> OpenDraft:
+def _open(row: Mapping[Any, Any], data_key: bytes) -> OpenDraft:
     contents = DraftContents.from_bytes(unseal(data_key, row["contents"], f"{row['id']}:contents"))
     return OpenDraft(
         id=row["id"],

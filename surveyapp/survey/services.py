@@ -11,8 +11,8 @@ import secrets
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
 
+from ..db import Session
 from ..instruments import Instrument
 from ..models import AccessCode, Answer, DistributionLink, PendingComment, Response, Wave
 from ..sealing import pending_comment_key, seal

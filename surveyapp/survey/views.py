@@ -13,11 +13,13 @@ wave closed meanwhile is seen before anything is stored.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..db import begin_write
 from ..errors import render_error, security_event
@@ -141,7 +143,7 @@ def _continue_url(token: str, instrument: Instrument, draft: OpenDraft) -> str:
     return url_for("survey.check", token=token)
 
 
-def _expired(link: LinkInfo) -> ResponseReturnValue:
+def _expired(link: LinkInfo) -> WerkzeugResponse:
     db.session.rollback()
     return redirect(url_for("survey.start", token=link.token, expired=1))
 
@@ -162,7 +164,8 @@ def start(token: str) -> ResponseReturnValue:
     link, draft = _load(token, closed_ok=True)
     if link.wave.is_closed:
         lang = request.args.get("lang")
-        return redirect(url_for("told.told", token=token, **({"lang": lang} if lang else {})), 303)
+        query: dict[str, Any] = {"lang": lang} if lang else {}
+        return redirect(url_for("told.told", token=token, **query), 303)
     instrument = _instrument(link)
     if cookies.has_answered(link.wave_id):
         return _already(link, instrument)
