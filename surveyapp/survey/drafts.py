@@ -41,8 +41,9 @@ RESUME_LENGTH = 12
 #: answers and no key (sealed values are base64 and never read like this). The row
 #: stays, findable by its cookie (not by its save code, which stops working), until it
 #: expires, so a worker whose thank-you page was lost (a dropped connection, a server
-#: crash) and who sends again or opens the link again is told the answers arrived, rather than starting over and
-#: being counted twice. It holds nothing that points to the response.
+#: crash) and who sends again or opens the link again is told the answers arrived,
+#: rather than starting over and being counted twice. It holds nothing that points to
+#: the response.
 SENT = "sent"
 
 Answers = dict[str, Any]
