@@ -235,7 +235,24 @@ def _unexpected(error: Exception) -> ResponseReturnValue:
     return render_error(500)
 
 
+def _close_session_quietly(_error: BaseException | None) -> None:
+    """End the request's database session before Flask-SQLAlchemy does (teardowns run
+    last registered, first called): if the server went away after the answer was made,
+    the rollback that closes the session fails, and must not turn a page already made
+    (a thank-you for answers committed before the crash) into a 500."""
+    from .extensions import db
+
+    for _attempt in range(2):
+        try:
+            db.session.remove()
+            return
+        except DBAPIError as error:
+            # The failed connection is invalidated; the second try closes the rest.
+            log.warning("closing a database session failed: %s", type(error).__name__)
+
+
 def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_session_quietly)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)

@@ -82,15 +82,19 @@ class PostgresServer:
     def kill(self) -> None:
         """kill -9 the postmaster and every backend, as a crash would; wait until gone."""
         pid = int((self.datadir / "postmaster.pid").read_text().split()[0])
-        pids = [pid, *_children(pid)]
+        pids = [pid, *children(pid)]
         for each in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(each, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while any(Path(f"/proc/{each}").exists() for each in pids):
+        while any(alive(each) for each in pids):
             if time.monotonic() > deadline:
                 raise RuntimeError("PostgreSQL processes survived kill -9")
             time.sleep(0.05)
+        # Where nothing reaps the killed postmaster (PID 1 of some containers), its
+        # zombie keeps its pid "in use" and the lock files would refuse a restart.
+        for lock in ("postmaster.pid", f".s.PGSQL.{self.port}.lock", f".s.PGSQL.{self.port}"):
+            (self.datadir / lock).unlink(missing_ok=True)
 
     def psql(self, sql: str, database: str = "postgres") -> None:
         import psycopg
@@ -101,7 +105,16 @@ class PostgresServer:
             connection.execute(sql)
 
 
-def _children(pid: int) -> list[int]:
+def alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie waiting to be reaped does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def children(pid: int) -> list[int]:
     """A process's children (Linux /proc), read before they are killed."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
