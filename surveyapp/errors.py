@@ -1,20 +1,24 @@
 """Error pages: calm, in the page's language, never a stack trace.
 
 Every error that reaches a person is one of a few plain pages. A CSRF failure also
-clears the session (SecureDrop), and a locked SQLite database becomes "busy, try
-again" (503 with Retry-After) rather than an internal error.
+clears the session (SecureDrop), and a database that cannot answer for now (SQLite
+locked past its busy timeout, PostgreSQL stopped, restarting or unreachable) becomes
+"please try again in a minute" (503 with Retry-After) rather than an internal error;
+a form posted meanwhile comes back filled in, ready to be sent again.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request, session
+from flask import Flask, g, render_template, request, session
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -55,10 +59,21 @@ MESSAGES = {
         _l("Nothing you did caused this. Please try again in a few minutes."),
     ),
     503: (
-        _l("The survey is busy"),
-        _l("Please wait a few seconds and try again. Your earlier answers are saved."),
+        _l("Please try again in a minute"),
+        _l("We are busy for a moment. Nothing you did caused this."),
     ),
 }
+
+#: Seconds a client is asked to wait before trying again when the database is busy
+#: or away: SQLite has already waited its busy timeout, and a restarting PostgreSQL
+#: takes some seconds.
+RETRY_AFTER = "60"
+
+#: Posted fields never written back into a page (passwords, one-time, save and recovery
+#: codes, tokens) are typed again: a name containing one of the first, or equal to one
+#: of the second.
+_SECRET_PARTS = ("password", "secret", "recovery")
+_SECRET_NAMES = frozenset({"code", "token", "otp", "totp"})
 
 
 def render_error(status: int, title: object = None, message: object = None) -> tuple[str, int]:
@@ -95,7 +110,7 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     if status == 429:
         headers = {"Retry-After": "60"}
     if status == 503:
-        headers = {"Retry-After": "5"}
+        return unavailable()
     return body, shown, headers
 
 
@@ -141,11 +156,76 @@ def _end_account_session() -> None:
         db.session.commit()
 
 
-def _database_error(error: OperationalError) -> ResponseReturnValue:
-    if "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower():
-        body, _status = render_error(503)
-        return body, 503, {"Retry-After": "5"}
-    log.error("database error: %s", type(error.orig).__name__)
+def database_unavailable(error: BaseException) -> bool:
+    """Whether a database error means "not now" rather than a fault: SQLite locked or
+    busy past its timeout, PostgreSQL unreachable, stopped, restarting or gone
+    mid-request, or every pooled connection in use."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if type(error.orig).__module__.startswith("psycopg"):
+        # psycopg's OperationalError and InterfaceError are about the connection and
+        # the server (refused, closed, shutting down, starting up), not the query.
+        return isinstance(error, OperationalError | InterfaceError)
+    text = str(error.orig).lower()
+    return isinstance(error, OperationalError) and ("locked" in text or "busy" in text)
+
+
+def rollback_quietly() -> None:
+    from .extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; the pool drops it
+        log.info("rollback after a database error failed")
+
+
+def _resend_fields() -> list[tuple[str, str]] | None:
+    """The fields of a posted form, to be sent again from the 503 page; None for a
+    request that is not a form post. Passwords and codes are left out."""
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return None
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name == "csrf_token" or not _is_secret(name.lower())
+    ]
+
+
+def _is_secret(name: str) -> bool:
+    return name in _SECRET_NAMES or any(part in name for part in _SECRET_PARTS)
+
+
+def unavailable() -> ResponseReturnValue:
+    """The calm 503 page; a posted form comes back in it, filled in, to send again."""
+    rollback_quietly()
+    # Flask-Login's template context would load the signed-in user from the database
+    # that just failed; this page shows nothing of theirs.
+    g._login_user = AnonymousUserMixin()
+    query = request.query_string.decode("latin-1")
+    # Our own path, relative: never "//host" (a protocol-relative address).
+    action = "/" + request.path.lstrip("/") + (f"?{query}" if query else "")
+    title, message = MESSAGES[503]
+    body = render_template(
+        "errors/unavailable.html",
+        status=503,
+        title=title,
+        message=message,
+        fields=_resend_fields(),
+        action=action,
+    )
+    return body, 503, {"Retry-After": RETRY_AFTER}
+
+
+def _database_error(error: DBAPIError | PoolTimeout) -> ResponseReturnValue:
+    if database_unavailable(error):
+        log.warning("database unavailable: %s", type(error).__name__)
+        return unavailable()
+    log.error("database error: %s", type(getattr(error, "orig", error)).__name__)
+    rollback_quietly()
     return render_error(500)
 
 
@@ -155,8 +235,26 @@ def _unexpected(error: Exception) -> ResponseReturnValue:
     return render_error(500)
 
 
+def _close_session_quietly(_error: BaseException | None) -> None:
+    """End the request's database session before Flask-SQLAlchemy does (teardowns run
+    last registered, first called): if the server went away after the answer was made,
+    the rollback that closes the session fails, and must not turn a page already made
+    (a thank-you for answers committed before the crash) into a 500."""
+    from .extensions import db
+
+    for _attempt in range(2):
+        try:
+            db.session.remove()
+            return
+        except DBAPIError as error:
+            # The failed connection is invalidated; the second try closes the rest.
+            log.warning("closing a database session failed: %s", type(error).__name__)
+
+
 def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_session_quietly)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeout, _database_error)
     app.register_error_handler(Exception, _unexpected)

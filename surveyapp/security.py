@@ -16,15 +16,22 @@ CSP = (
 )
 
 
+#: Sent with every response, the app's and the web server's own error answers alike.
+FIXED_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _set_headers(response: Response) -> Response:
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    headers.update(FIXED_HEADERS)
     if not response.cache_control.public:
         # Answers and tokens must not stay in a shared phone's cache.
         headers["Cache-Control"] = "no-store"
@@ -38,7 +45,7 @@ def _set_headers(response: Response) -> Response:
         # built from the Host header; a relative one cannot send a worker elsewhere.
         headers["Location"] = "/" + location[len(request.host_url) :]
     if current_app.config["HTTPS"]:
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        headers["Strict-Transport-Security"] = HSTS
     return response
 
 

@@ -17,11 +17,13 @@ import sqlite3
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import click
 from flask import Flask
 
 from .extensions import db
+from .security import FIXED_HEADERS, HSTS
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,34 @@ class ServerSettings:
     cleanup_interval: int = 10
     #: Connections waiting to be accepted.
     backlog: int = 2048
+
+
+def _error_channel(https: bool) -> type[Any]:
+    """Waitress's connection class, answering its own errors with our headers.
+
+    Waitress answers some requests without calling the app: a malformed request line
+    (400), headers too large (431), a body over ``max_request_body_size`` (413,
+    chunked too), an app failure after the response began (500). Its plain-text
+    answers carry none of the app's headers; this adds them, so every response the
+    server can send says no-store, nosniff, no referrer and the same CSP.
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    extra = [*FIXED_HEADERS.items(), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    if https:
+        extra.append(("Strict-Transport-Security", HSTS))
+
+    class HeaderedErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            # Before the body is written: the first write sends the headers.
+            self.response_headers.extend(extra)
+            super().execute()
+
+    class Channel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = HeaderedErrorTask
+
+    return Channel
 
 
 def _raise_open_file_limit(wanted: int) -> None:
@@ -116,6 +146,11 @@ def serve(app: Flask, host: str, port: int, settings: ServerSettings | None = No
     except OSError as exc:
         click.echo(_bind_error(exc, host, port), err=True)
         sys.exit(1)
+    channel = _error_channel(bool(app.config["HTTPS"]))
+    # One listening socket, or several (a host name with several addresses).
+    for listener in [server, *getattr(server, "map", {}).values()]:
+        if hasattr(listener, "channel_class"):
+            listener.channel_class = channel
     if sqlite:
         Checkpointer(app, float(app.config["CHECKPOINT_SECONDS"])).start()
     click.echo(f"Serving surveyapp on http://{_shown_host(host)}:{port}/  (Ctrl+C to stop)")

@@ -70,7 +70,15 @@ def _link_ids(wave_id: int) -> Select[Any]:
 
 
 def _release_comments(session: Session, wave_id: int, force: bool) -> int:
-    pending = list(session.scalars(select(PendingComment).where(PendingComment.wave_id == wave_id)))
+    # FOR UPDATE: two submissions settling at once (PostgreSQL, read committed) would
+    # both read the same batch and both release it, each comment twice. The second
+    # waits for the first, then finds the rows gone. (SQLite's write lock, held since
+    # BEGIN IMMEDIATE, already keeps them apart; there this clause is left out.)
+    pending = list(
+        session.scalars(
+            select(PendingComment).where(PendingComment.wave_id == wave_id).with_for_update()
+        )
+    )
     if not pending or (len(pending) < BATCH and not force):
         return 0
     _shuffle(pending)
@@ -103,9 +111,9 @@ def _release_comments(session: Session, wave_id: int, force: bool) -> int:
 def _settle_codes(session: Session, wave_id: int, force: bool) -> int:
     spent = list(
         session.scalars(
-            select(AccessCode).where(
-                AccessCode.link_id.in_(_link_ids(wave_id)), AccessCode.status == "spent"
-            )
+            select(AccessCode)
+            .where(AccessCode.link_id.in_(_link_ids(wave_id)), AccessCode.status == "spent")
+            .with_for_update()
         )
     )
     if not spent or (len(spent) < BATCH and not force):

@@ -12,9 +12,11 @@ import glob
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,60 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
+    @property
+    def _prefix(self) -> list[str]:
+        return ["runuser", "-u", self.run_as, "--"] if self.run_as else []
+
+    def start(self) -> None:
+        """Start the server on its data folder (again, after a stop or a kill -9)."""
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.datadir} "
+            "-c fsync=on -c synchronous_commit=on -c max_connections=60"
+        )
+        subprocess.run(
+            [
+                *self._prefix,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.datadir / "server.log"),
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self) -> None:
+        subprocess.run(
+            [*self._prefix, str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast"]
+            + ["-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
+
+    def kill(self) -> None:
+        """kill -9 the postmaster and every backend, as a crash would; wait until gone."""
+        pid = int((self.datadir / "postmaster.pid").read_text().split()[0])
+        pids = [pid, *children(pid)]
+        for each in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(each, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while any(alive(each) for each in pids):
+            if time.monotonic() > deadline:
+                raise RuntimeError("PostgreSQL processes survived kill -9")
+            time.sleep(0.05)
+        # Where nothing reaps the killed postmaster (PID 1 of some containers), its
+        # zombie keeps its pid "in use" and the lock files would refuse a restart.
+        for lock in ("postmaster.pid", f".s.PGSQL.{self.port}.lock", f".s.PGSQL.{self.port}"):
+            (self.datadir / lock).unlink(missing_ok=True)
+
     def psql(self, sql: str, database: str = "postgres") -> None:
         import psycopg
 
@@ -47,6 +103,24 @@ class PostgresServer:
             host="127.0.0.1", port=self.port, user="postgres", dbname=database, autocommit=True
         ) as connection:
             connection.execute(sql)
+
+
+def alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie waiting to be reaped does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def children(pid: int) -> list[int]:
+    """A process's children (Linux /proc), read before they are killed."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
 
 
 def find_bindir() -> Path | None:
@@ -115,28 +189,7 @@ def running_server() -> Iterator[PostgresServer]:
             check=True,
             capture_output=True,
         )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {datadir} "
-            "-c fsync=on -c synchronous_commit=on -c max_connections=60"
-        )
-        subprocess.run(
-            [
-                *prefix,
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(datadir),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "60",
-                "-l",
-                str(datadir / "server.log"),
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        server.start()
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         detail = (exc.stderr or b"").decode(errors="replace").strip()[-500:]
@@ -144,9 +197,5 @@ def running_server() -> Iterator[PostgresServer]:
     try:
         yield server
     finally:
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "fast", "-w", "stop"],
-            check=False,
-            capture_output=True,
-        )
+        server.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -18,8 +18,9 @@ from flask import Flask, jsonify, request
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from ..errors import RETRY_AFTER, database_unavailable, rollback_quietly
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ MESSAGES = {
     415: "This API takes no request body.",
     429: "Too many requests with this token. Wait a minute and try again.",
     500: "Something went wrong on our side. Please try again later.",
-    503: "The database is busy. Please try again in a few seconds.",
+    503: "The service is busy for a moment. Please try again in a minute.",
 }
 
 
@@ -85,10 +86,9 @@ def _for_api(error: Exception) -> Response:
         if isinstance(error, ApiError):
             return json_error(status, error.description, headers)
         return json_error(status if status in MESSAGES else 400, None, headers)
-    if isinstance(error, OperationalError) and any(
-        word in str(error.orig).lower() for word in ("locked", "busy")
-    ):
-        return json_error(503, None, {"Retry-After": "5"})
+    if database_unavailable(error):
+        rollback_quietly()
+        return json_error(503, None, {"Retry-After": RETRY_AFTER})
     # The type and traceback for operators; the caller gets neither.
     log.exception("unhandled API error: %s", type(error).__name__)
     return json_error(500)

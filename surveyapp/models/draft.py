@@ -3,8 +3,10 @@
 A draft is found by the HMAC of a random cookie value, or by the HMAC of a resume
 code the worker may write down. Its contents (answers, free text, language, resume
 code) are stored only encrypted, under a key the database cannot open
-(:mod:`surveyapp.survey.sealing`). Drafts are deleted on submission and expire
-after a few days.
+(:mod:`surveyapp.survey.sealing`). On submission a draft becomes a bare sent mark
+(no answers, no key, no save code: ``survey.drafts.SENT``), so a worker whose
+thank-you page was lost is told the answers arrived; drafts and marks expire after a
+few days.
 """
 
 from __future__ import annotations

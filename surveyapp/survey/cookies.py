@@ -1,7 +1,7 @@
 """The survey's two cookies: the draft cookie and the per-wave "already answered" mark.
 
 Neither identifies a person: the draft cookie is a random value whose HMAC finds a
-draft (deleted on submission), and the done mark has the same value for every
+draft (a bare sent mark after submission), and the done mark has the same value for every
 worker of a wave, so it says only "this browser has answered this wave". Over
 HTTPS both carry the ``__Secure-`` prefix, so a sibling site on plain HTTP cannot
 plant them (``__Host-`` needs ``Path=/``, and these are scoped to survey paths).

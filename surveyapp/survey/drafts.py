@@ -37,6 +37,15 @@ from ..sealing import (
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RESUME_LENGTH = 12
 
+#: What a sent draft's ``contents`` and ``key_by_cookie`` become: a bare mark with no
+#: answers and no key (sealed values are base64 and never read like this). The row
+#: stays, findable by its cookie (not by its save code, which stops working), until it
+#: expires, so a worker whose thank-you page was lost (a dropped connection, a server
+#: crash) and who sends again or opens the link again is told the answers arrived,
+#: rather than starting over and being counted twice. It holds nothing that points to
+#: the response.
+SENT = "sent"
+
 Answers = dict[str, Any]
 DRAFTS = Draft.__table__
 
@@ -103,6 +112,15 @@ def _open(row: Mapping[Any, Any], data_key: bytes) -> OpenDraft:
     )
 
 
+class DraftAlreadySent(Exception):
+    """The draft was sent already (by another request, or before a lost thank-you)."""
+
+
+def is_sent(row: Mapping[str, Any] | None, link_id: int) -> bool:
+    """Whether a draft row found on this link is the mark a sent draft leaves."""
+    return row is not None and row["link_id"] == link_id and row["contents"] == SENT
+
+
 def open_with_cookie(row: Mapping[str, Any] | None, link_id: int, cookie: str) -> OpenDraft | None:
     """Open a draft row found by its cookie's HMAC; None if it is not usable here.
 
@@ -110,6 +128,8 @@ def open_with_cookie(row: Mapping[str, Any] | None, link_id: int, cookie: str) -
     brings its answers along.
     """
     if row is None or row["link_id"] != link_id or row["expires_on"] < today():
+        return None
+    if row["contents"] == SENT:
         return None
     try:
         data_key = unseal(cookie_key(cookie), row["key_by_cookie"], f"{row['id']}:cookie")
@@ -207,6 +227,8 @@ def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDra
     )
     if row is None or row["link_id"] != link_id or row["expires_on"] < today():
         return None
+    if row["contents"] == SENT:
+        return None
     try:
         data_key = unseal(resume_key(_secret(), code), row["key_by_resume"], f"{row['id']}:resume")
         draft = _open(row, data_key)
@@ -227,6 +249,27 @@ def resume_draft(session: Session, link_id: int, raw_code: str) -> tuple[OpenDra
 def discard_draft(session: Session, draft: OpenDraft) -> bool:
     """Delete the draft; False if it was already gone (sent by a request meanwhile)."""
     result = session.connection().execute(delete(DRAFTS).where(DRAFTS.c.id == draft.id))
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def mark_sent(session: Session, draft: OpenDraft) -> bool:
+    """Replace the draft's answers and keys by the sent mark, in one UPDATE.
+
+    :return: False if the draft was sent already. On PostgreSQL a second, simultaneous
+        send of the same draft waits for this row's lock, then sees the mark and stores
+        nothing; on SQLite the write lock keeps them apart.
+    """
+    result = session.connection().execute(
+        update(DRAFTS)
+        .where(DRAFTS.c.id == draft.id, DRAFTS.c.contents != SENT)
+        .values(
+            contents=SENT,
+            key_by_cookie=SENT,
+            key_by_resume=None,
+            resume_hash=None,
+            access_code_hash=None,
+        )
+    )
     return int(getattr(result, "rowcount", 0) or 0) == 1
 
 

@@ -18,17 +18,13 @@ from ..models import AccessCode, Answer, DistributionLink, PendingComment, Respo
 from ..sealing import pending_comment_key, seal
 from .answers import is_option_code
 from .context import LinkInfo
-from .drafts import OpenDraft, discard_draft, today
+from .drafts import DraftAlreadySent, OpenDraft, mark_sent, today
 
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 class CodeAlreadyUsed(Exception):
     """The single-use code was spent by another submission first."""
-
-
-class DraftAlreadySent(Exception):
-    """The same draft was sent by another request first (a double tap on "Send")."""
 
 
 class WaveClosedMeanwhile(Exception):
@@ -76,7 +72,7 @@ def access_code_usable(session: Session, link: DistributionLink | LinkInfo, raw:
 def submit_response(
     session: Session, link: LinkInfo, draft: OpenDraft, instrument: Instrument, secret_key: str
 ) -> str:
-    """Turn a complete draft into a stored response, and delete the draft.
+    """Turn a complete draft into a stored response, and the draft into the sent mark.
 
     Choice answers become answer rows; free text becomes a pending comment, sealed,
     with no reference to the response. A single-use code is spent in the same
@@ -116,8 +112,8 @@ def submit_response(
     if still_open.first() is None:
         raise WaveClosedMeanwhile
     # The draft goes first: its row lock makes a second, simultaneous send of the same
-    # draft wait for the first and then find nothing, rather than store a copy.
-    if not discard_draft(session, draft):
+    # draft wait for the first and then find the sent mark, rather than store a copy.
+    if not mark_sent(session, draft):
         raise DraftAlreadySent
     if link.wave.require_codes:
         spent = session.connection().execute(

@@ -15,8 +15,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask.wrappers import Response
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -39,6 +49,7 @@ from .drafts import (
     OpenDraft,
     cookie_digest,
     discard_draft,
+    is_sent,
     open_with_cookie,
     resume_draft,
     save_answers,
@@ -80,6 +91,7 @@ def _load(
             return link, None
         abort(410)
     draft = open_with_cookie(row, link.id, cookie) if row is not None and cookie else None
+    g.draft_sent = is_sent(row, link.id)
     return link, draft
 
 
@@ -148,9 +160,27 @@ def _expired(link: LinkInfo) -> WerkzeugResponse:
     return redirect(url_for("survey.start", token=link.token, expired=1))
 
 
-def _already(link: LinkInfo, instrument: Instrument) -> ResponseReturnValue:
+def _answered(link: LinkInfo) -> bool:
+    """This browser has sent its answers: the done mark, or its draft's sent mark."""
+    return cookies.has_answered(link.wave_id) or bool(g.get("draft_sent"))
+
+
+def _already(link: LinkInfo, instrument: Instrument, *, by_code: bool = False) -> Response:
+    """ "Already answered"; when it is this draft that was sent (its thank-you page lost),
+    it says so and sets what that page would have set.
+
+    :param by_code: the sent draft was found by its save code, not this browser's cookie
+        (whose own draft, if any, is left alone).
+    """
     db.session.rollback()
-    return render_template("survey/already.html", **_context(link, instrument))
+    sent_here = bool(g.get("draft_sent"))
+    response = make_response(
+        render_template("survey/already.html", sent_here=sent_here, **_context(link, instrument))
+    )
+    if sent_here:
+        cookies.mark_answered(response, link.wave_id, link.wave.closes_on)
+        cookies.clear_draft_cookie(response, link.token)
+    return response
 
 
 def _tampered() -> ResponseReturnValue:
@@ -167,7 +197,7 @@ def start(token: str) -> ResponseReturnValue:
         query: dict[str, Any] = {"lang": lang} if lang else {}
         return redirect(url_for("told.told", token=token, **query), 303)
     instrument = _instrument(link)
-    if cookies.has_answered(link.wave_id):
+    if _answered(link):
         return _already(link, instrument)
     continue_url = _continue_url(token, instrument, draft) if draft is not None else None
     return render_template(
@@ -191,7 +221,7 @@ def begin(token: str) -> ResponseReturnValue:
         return _tampered()
     link, old_draft = _load(token, write=True)
     instrument = _instrument(link)
-    if cookies.has_answered(link.wave_id):
+    if _answered(link):
         return _already(link, instrument)
     code_hash = None
     if link.wave.require_codes:
@@ -232,7 +262,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
     instrument = _instrument(link)
     survey_page = _page(instrument, number)
     if draft is None:
-        if cookies.has_answered(link.wave_id):
+        if _answered(link):
             return _already(link, instrument)
         return _expired(link)
     from_check = request.args.get("check") == "1"
@@ -322,7 +352,8 @@ def _store_page(
             return
         _link, fresh = _load(token)
         if fresh is None:
-            abort(_expired(link))
+            # Sent from another tab meanwhile, or gone.
+            abort(_already(link, _instrument(link)) if g.draft_sent else _expired(link))
         draft = fresh
     db.session.rollback()
     abort(503)
@@ -337,7 +368,7 @@ def saved(token: str) -> ResponseReturnValue:
     link, draft = _load(token)
     instrument = _instrument(link)
     if draft is None:
-        return _expired(link)
+        return _already(link, instrument) if _answered(link) else _expired(link)
     if not draft.contents.resume_code:
         return redirect(_continue_url(token, instrument, draft))
     return render_template(
@@ -356,7 +387,7 @@ def check(token: str) -> ResponseReturnValue:
     link, draft = _load(token)
     instrument = _instrument(link)
     if draft is None:
-        if cookies.has_answered(link.wave_id):
+        if _answered(link):
             return _already(link, instrument)
         return _expired(link)
     return _render_check(link, instrument, draft, show_errors=False)
@@ -381,7 +412,7 @@ def submit(token: str) -> ResponseReturnValue:
         return _tampered()
     link, draft = _load(token, write=True)
     instrument = _instrument(link)
-    if cookies.has_answered(link.wave_id):
+    if _answered(link):
         return _already(link, instrument)
     if draft is None:
         return _expired(link)

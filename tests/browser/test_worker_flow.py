@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import Comment, Draft, PendingComment, Response
 from surveyapp.sealing import pending_comment_key, unseal
+from surveyapp.survey.drafts import SENT
 
 from ..factories import link_for
 from .harness import LOCALE, WORKER, Worker, page_answers, varied_answers
@@ -52,7 +53,9 @@ def stored(worker: Worker) -> dict[str, Any]:
             for c in db.session.scalars(select(Comment).where(Comment.wave_id == link.wave_id))
         ]
         drafts = db.session.scalar(
-            select(func.count()).select_from(Draft).where(Draft.link_id == link.id)
+            select(func.count())
+            .select_from(Draft)
+            .where(Draft.link_id == link.id, Draft.contents != SENT)
         )
     return {"responses": rows, "comments": texts, "drafts": drafts}
 

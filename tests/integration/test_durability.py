@@ -40,8 +40,8 @@ def test_locked_sqlite_gives_503_with_retry_after_and_stores_nothing(
         blocker.execute("ROLLBACK")
         blocker.close()
     assert response.status_code == 503
-    assert response.headers["Retry-After"] == "5"
-    assert "The survey is busy" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "60"
+    assert "Please try again in a minute" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
     # Once the lock is gone the same submission goes through.

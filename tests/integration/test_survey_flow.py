@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.instruments import get_instrument
 from surveyapp.models import Draft, Response
+from surveyapp.survey.drafts import SENT
 
 from ..factories import make_wave
 from ..sealed import draft_answers, pending_comment_texts
@@ -47,7 +48,9 @@ def test_complete_survey_stores_one_response_with_its_answers(app, client):
         assert set(codes) == choice_items
         assert codes["PAY2"] == 4
         assert codes["SEC1"] == 98
-        assert _count(Draft) == 0
+        # The draft is now the bare sent mark: no answers, no key.
+        marks = db.session.execute(select(Draft.contents, Draft.key_by_cookie, Draft.key_by_resume))
+        assert marks.all() == [(SENT, SENT, None)]
     assert pending_comment_texts(app) == ["More notice of schedule changes."]
 
 

@@ -1,0 +1,88 @@
+"""gunicorn serving ``surveyapp.wsgi:app`` with several processes, killed with -9."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ..postgres import alive, children
+
+#: Processes and threads: several of each, as a PostgreSQL install runs.
+GUNICORN_WORKERS = 3
+GUNICORN_THREADS = 4
+
+
+class Gunicorn:
+    def __init__(self, port: int, env: dict[str, str], log: Path) -> None:
+        self.port = port
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        with open(self.log, "ab") as handle:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--workers",
+                    str(GUNICORN_WORKERS),
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    str(GUNICORN_THREADS),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "surveyapp.wsgi:app",
+                ],
+                env=self.env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while not self._answers():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer")
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        try:
+            with contextlib.closing(
+                http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            ) as probe:
+                probe.request("GET", "/healthz")
+                return probe.getresponse().status == 200
+        except OSError:
+            return False
+
+    def kill(self) -> int:
+        """kill -9 the master and every worker process at once; return how many."""
+        assert self.process is not None
+        pids = [self.process.pid, *children(self.process.pid)]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(15)
+        deadline = time.monotonic() + 15
+        while any(alive(pid) for pid in pids[1:]):
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn workers survived kill -9")
+            time.sleep(0.05)
+        return len(pids)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
