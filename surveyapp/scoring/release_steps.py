@@ -288,7 +288,7 @@ def _across_employers(
     jqi = wave.scores.jqi
     answered = ~np.isnan(jqi)
     k = wave.k
-    hidden = np.array([not _any_shown(results) for results in employers])
+    hidden = np.array([not _any_shown(results) for results in employers], dtype=bool)
     # cells[g]: employers x (subgroups..., in none), JQI answers only (as equity counts)
     cells = []
     for index, labels in groups.values():
@@ -306,7 +306,7 @@ def _across_employers(
         ],
         dtype=bool,
     )
-    hidden |= partial & np.array([wave.shown[e, 0] for e in range(wave.n_employers)])
+    hidden |= partial & wave.shown[:, 0]
     while True:
         changed = False
         for g, result in enumerate(sector):
