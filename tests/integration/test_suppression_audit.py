@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 import numpy as np
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -71,15 +72,27 @@ P_SPEC: list[tuple[str, list[Cell], bool]] = [
     ("50-249", [], False),  # no response: what a missing employer looks like
 ]
 A, B, C, MISSING = 0, 1, 2, 7
+#: The same round but for the seventh employer, 4 (k-1) of whose workers gave no
+#: tenure: its tables are hidden, yet two groupings' remainders over the hidden
+#: employers, with the small employers' totals, still give away 3 and 4 workers.
+P_SPEC_TWO_GROUPINGS = [
+    *P_SPEC[:6],
+    (
+        "1000+",
+        [Cell(DAY, T1, 6), Cell(DAY, 0, 1), Cell(NIGHT, T2, 7), Cell(NIGHT, 0, 3)],
+        False,
+    ),
+    P_SPEC[7],
+]
 #: Partnership Q: the first employer has exactly 80 % of the responses.
 Q_SIZES = [64, 5, 5, 6]
 
 
-def _setup(app: Flask) -> dict[str, Any]:
-    make_wave(app, employers=len(P_SPEC), k=K)
+def _setup(app: Flask, spec: list[tuple[str, list[Cell], bool]]) -> dict[str, Any]:
+    make_wave(app, employers=len(spec), k=K)
     make_wave(app, employers=len(Q_SIZES), k=K)
     p, q = partnership_ids(app)[-2:]
-    world: dict[str, Any] = {"p": p, "q": q}
+    world: dict[str, Any] = {"p": p, "q": q, "spec": spec}
     with app.app_context():
         for partnership, key in ((p, "p"), (q, "q")):
             wave = db.session.query(Wave).filter_by(partnership_id=partnership).one()
@@ -88,14 +101,14 @@ def _setup(app: Flask) -> dict[str, Any]:
         world["p_employers"] = employer_ids(app, p)
         world["names"] = {db.session.get(Employer, e).name: e for e in world["p_employers"]}
         world["q_employers"] = employer_ids(app, q)
-        for employer_id, (band, _cells, _low) in zip(world["p_employers"], P_SPEC, strict=True):
+        for employer_id, (band, _cells, _low) in zip(world["p_employers"], spec, strict=True):
             employer = db.session.get(Employer, employer_id)
             employer.size_band = band
             employer.frontline_headcount = 40
         db.session.commit()
         wave = db.session.get(Wave, world["p_wave"])
         for index, (employer_id, (_b, cells, low)) in enumerate(
-            zip(world["p_employers"], P_SPEC, strict=True)
+            zip(world["p_employers"], spec, strict=True)
         ):
             if index == C:  # its last response comes while the round is open, below
                 cells = [*cells[:-1], Cell(cells[-1].shift, cells[-1].tenure, cells[-1].size - 1)]
@@ -178,7 +191,7 @@ def _open_round_checks(app: Flask, world: dict[str, Any]) -> list[str]:
         )
     before = view(ids[C])
     with app.app_context():
-        cells = P_SPEC[C][1]
+        cells = world["spec"][C][1]
         add_cells(
             db.session.get(Wave, wave_id),
             ids[C],
@@ -273,19 +286,35 @@ def _facts(world: dict[str, Any], truth: Truth, out: dict[str, str]) -> Facts:
         if row.get("jqi_mean"):
             facts.add(f"csv {employer_id} jqi", mine, with_sum=True)
     # The sector brief's responses by size band ("1-49 ... 2 employers ... 9").
-    bands = {band for band, _c, _l in P_SPEC}
+    bands = {band for band, _c, _l in world["spec"]}
     for band in bands:
         found = re.search(rf"{re.escape(band)}\s+(\d+)\s+(\d+)", out["sector brief"])
         if found:
             members = {
-                e for e, (b, _c, _l) in zip(world["p_employers"], P_SPEC, strict=True) if b == band
+                e
+                for e, (b, _c, _l) in zip(world["p_employers"], world["spec"], strict=True)
+                if b == band
             }
             facts.add(f"brief band {band}", lambda e, s, t, m=members: e in m, with_sum=False)
     return facts
 
 
 def test_every_published_figure_survives_differencing(app):
-    world = _setup(app)
+    assert not _audit(app, P_SPEC)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="known leak, unfixed: employer subgroup tables of two groupings at once "
+    "(issue 13 audit; needs a cross-grouping audit in the release)",
+)
+def test_two_groupings_over_the_hidden_employers(sqlite_app):
+    assert not _audit(sqlite_app, P_SPEC_TWO_GROUPINGS)
+
+
+def _audit(app: Flask, spec: list[tuple[str, list[Cell], bool]]) -> list[str]:
+    world = _setup(app, spec)
     problems = _open_round_checks(app, world)
     ids = world["p_employers"]
     send_survey(app, world["p_wave"], ids[A], SURVEYS[0])
@@ -305,7 +334,8 @@ def test_every_published_figure_survives_differencing(app):
     problems += _no_hidden_number(world, truth, out)
     problems += _peers_from_shown(out, world)
     problems += _dominated_sector(app, world)
-    assert not problems, "\n".join(problems)
+    print("\n".join(problems))
+    return problems
 
 
 GEOMETRY = re.compile(
@@ -339,6 +369,18 @@ def _looks_missing(world: dict[str, Any], out: dict[str, str]) -> list[str]:
     for view in ("staff page", "page", "brief", "staff brief", "api"):
         if NOT_ENOUGH not in visible_text(out[f"employer {ids[A]} {view}"]).lower():
             problems.append(f"rule 8: the hidden {view} does not say {NOT_ENOUGH!r}")
+    dashboard = {
+        m.group(1): m.group(0)
+        for m in re.finditer(
+            r"<tr><th scope=\"row\"><a href=\"[^\"]*/employers/(\d+)\".*?</tr>",
+            out["staff dashboard"],
+        )
+    }
+    # Staff's dashboard lists only employers with responses (staff see counts, rule 9);
+    # the two reasons for hiding must still read alike there.
+    row_a = _normal(dashboard[str(ids[A])], world, ids[A])
+    if _normal(dashboard[str(ids[B])], world, ids[B]) != row_a or NOT_ENOUGH not in row_a:
+        problems.append("rule 8: the dashboard tells the k-1 and the k employer apart")
     rows = {r["employer"]: r for r in csv_rows(out["aggregates csv"])}
     names = {e: n for n, e in world["names"].items()}
     empty = {key: value for key, value in rows[names[ids[MISSING]]].items() if key != "employer"}
