@@ -267,7 +267,71 @@ def equity_figures(
                 for name, (index, labels) in groups.items()
             )
         )
-    return sector, employers
+    return sector, _across_employers(wave, groups, sector, employers)
+
+
+def _across_employers(
+    wave: ScoredWave,
+    groups: Subgroupings,
+    sector: tuple[EquityResult, ...],
+    employers: list[tuple[EquityResult, ...]],
+) -> list[tuple[EquityResult, ...]]:
+    """Complementary suppression across the employer x subgroup table.
+
+    A shown sector subgroup minus the same subgroup of every employer whose table is
+    shown is the subgroup's workers at the other employers: a group that must be empty
+    or hold at least k (the workers in no subgroup likewise). And an employer whose
+    table of one grouping is hidden shows none: its other tables would otherwise split
+    the hidden cells (its day shift minus the newcomers recovered above is the rest of
+    its day shift). Employers are hidden smallest first until both hold.
+    """
+    jqi = wave.scores.jqi
+    answered = ~np.isnan(jqi)
+    k = wave.k
+    hidden = np.array([not _any_shown(results) for results in employers], dtype=bool)
+    # cells[g]: employers x (subgroups..., in none), JQI answers only (as equity counts)
+    cells = []
+    for index, labels in groups.values():
+        column = np.where(index >= 0, index, len(labels))
+        table = np.zeros((wave.n_employers, len(labels) + 1), dtype=np.int64)
+        np.add.at(table, (wave.group[answered], column[answered]), 1)
+        cells.append(table)
+    partial = np.array(
+        [
+            any(
+                not _any_shown((results[g],)) and cells[g][e, :-1].any()
+                for g in range(len(results))
+            )
+            for e, results in enumerate(employers)
+        ],
+        dtype=bool,
+    )
+    hidden |= partial & wave.shown[:, 0]
+    while True:
+        changed = False
+        for g, result in enumerate(sector):
+            if not _any_shown((result,)):
+                continue
+            shown_rows = ~hidden
+            rest = cells[g].sum(axis=0) - cells[g][shown_rows].sum(axis=0)
+            for c in np.flatnonzero((rest > 0) & (rest < k)):
+                candidates = np.flatnonzero(shown_rows & (cells[g][:, c] > 0))
+                if candidates.size:
+                    smallest = candidates[np.argmin(cells[g][candidates].sum(axis=1))]
+                    hidden[smallest] = changed = True
+                    break
+            if changed:
+                break
+        if not changed:
+            break
+    return [
+        tuple(_hidden_equity(r.grouping, r.groups) for r in results) if hidden[e] else results
+        for e, results in enumerate(employers)
+    ]
+
+
+def _any_shown(results: Sequence[EquityResult]) -> bool:
+    return any(estimate.mean is not None for r in results for estimate in r.estimates)
 
 
 def _hidden_equity(name: str, labels: Sequence[str]) -> EquityResult:

@@ -76,3 +76,51 @@ def test_hidden_and_missing_look_the_same(worker):
     too_few, nobody = result.employers[0], result.employers[4]
     assert too_few.estimates == nobody.estimates
     assert too_few.percentiles == nobody.percentiles
+
+
+def _subgroup_wave(worker, newcomers):
+    """Employers 0-2 small (4, 5, 6: each one night-shift worker, one who gave no
+    shift); employers 3 and 4 show every shift and tenure cell at k or k+1; employer 5
+    has ``newcomers`` workers under 6 months among its day shift, one more day worker
+    of 6-12 months, and 5 each of night and no shift."""
+    from surveyapp.scoring import choice_item_ids
+
+    ids = choice_item_ids(worker)
+    shift, tenure = ids.index("SHIFT"), ids.index("TENURE")
+    cells = [
+        [(0, 1, 0, 2), (0, 3, 0, 1), (0, 0, 0, 1)],
+        [(1, 1, 0, 3), (1, 3, 0, 1), (1, 0, 0, 1)],
+        [(2, 1, 0, 4), (2, 3, 0, 1), (2, 0, 0, 1)],
+        [(3, 1, 1, 5), (3, 3, 2, 5), (3, 0, 3, 5)],
+        [(4, 1, 1, 6), (4, 3, 2, 6), (4, 0, 3, 6)],
+        [(5, 1, 1, newcomers), (5, 1, 2, 1), (5, 3, 2, 5), (5, 0, 3, 5)],
+    ]
+    rows = [(e, s, t) for employer in cells for e, s, t, n in employer for _ in range(n)]
+    codes, _ = _wave(worker, [len(rows)], 6)
+    employers = np.array([e for e, _s, _t in rows])
+    codes[:, shift] = [s for _e, s, _t in rows]
+    codes[:, tenure] = [t for _e, _s, t in rows]
+    return codes, employers
+
+
+@pytest.mark.parametrize("newcomers", [K - 1, K, K + 1])
+def test_sector_subgroup_minus_shown_employers_leaves_nobody_or_k(worker, newcomers):
+    """Regression (issue 13 audit): the sector's "less than 6 months" minus employers
+    3 and 4's was employer 5's newcomers alone (4 of them), and its shown shift table
+    then split its day shift down to one worker; the small employers' night shift
+    (3 workers) was the sector's night shift minus the shown employers'."""
+    codes, employers = _subgroup_wave(worker, newcomers)
+    result = release(worker, codes, employers, k=K, living_wage=20.0, n_resamples=199)
+    for g, sector in enumerate(result.equity):
+        if sector.estimates[0].mean is None and sector.estimates[-1].mean is None:
+            continue
+        tables = [e.equity[g] for e in result.employers]
+        for c, total in enumerate(sector.estimates):
+            if total.n is None:
+                continue
+            rest = total.n - sum(t.estimates[c].n or 0 for t in tables)
+            assert rest == 0 or rest >= K, (sector.grouping, c)
+    shown = [any(x.mean is not None for x in t.estimates) for t in result.employers[5].equity]
+    # Employer 5 shows its tables only when its newcomers reach k (no grouping of it
+    # hidden, so none of its tables splits another).
+    assert any(shown) == (newcomers >= K)
