@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -130,3 +133,19 @@ def post_password(client: FlaskClient, email: str, password: str = PASSWORD) -> 
     """Only the first step of signing in: the password."""
     token = csrf_from(client.get("/login"))
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def enrol_in_browser(client: FlaskClient) -> tuple[TestResponse, str, list[str]]:
+    """Set up the second factor on the enrolment page as a person would: read the key
+    off the page, type the app's code. The response, the secret and the recovery codes."""
+    page = client.get("/account/second-factor/enrol")
+    assert page.status_code == 200, page.status_code
+    match = re.search(r'<code class="code-link">([A-Z2-7 ]+)</code>', page.get_data(as_text=True))
+    assert match, "the enrolment page shows no key"
+    secret = match.group(1).replace(" ", "")
+    done = client.post(
+        "/account/second-factor/enrol",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page)},
+    )
+    codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", done.get_data(as_text=True))
+    return done, secret, codes
