@@ -24,11 +24,11 @@ LIMITED_EVERY = timedelta(minutes=1)
 KIND_NAMES = {
     "sign_in": _l("Signed in"),
     "sign_in_failed": _l("Sign-in refused: wrong email address or password"),
-    "code_failed": _l("Sign-in refused: wrong one-time password or recovery code"),
+    "code_failed": _l("Sign-in refused: wrong one-time password or recovery key"),
     "sign_in_limited": _l("Sign-in blocked: too many attempts"),
     "second_factor_enrolled": _l("Two-step sign-in set up"),
     "second_factor_removed": _l("Two-step sign-in switched off"),
-    "recovery_code_used": _l("Signed in with a recovery code"),
+    "recovery_code_used": _l("Signed in with a recovery key"),
     "password_changed": _l("Password changed"),
     "password_set_by_link": _l("Password set with a link"),
     "invite_link_made": _l("Invitation link made"),

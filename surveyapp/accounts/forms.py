@@ -49,12 +49,12 @@ def _code_field() -> StringField:
             DataRequired(_l("Type the 6-digit one-time password from your app.")),
             Length(
                 max=MAX_CODE_INPUT,
-                message=_l("That is too long for a one-time password or a recovery code."),
+                message=_l("That is too long for a one-time password or a recovery key."),
             ),
             Regexp(
                 r"^[0-9A-Za-z \t-]*$",
                 message=_l(
-                    "Type only the 6 digits from your app, or a recovery code "
+                    "Type only the 6 digits from your app, or a recovery key "
                     "(letters, digits and dashes)."
                 ),
             ),
