@@ -67,7 +67,7 @@ LIMITS: dict[str, tuple[str, str, str]] = {
     "login_account": (
         "SURVEYAPP_LIMIT_LOGIN_PER_ACCOUNT",
         "5/minute;30/hour",
-        "sign-in attempts on one account (per email address typed), from anywhere",
+        "sign-in attempts on one account (passwords and one-time passwords), from anywhere",
     ),
 }
 
