@@ -248,3 +248,40 @@ def test_the_audit_page_is_paginated_newest_first_in_english_and_spanish(app):
 def test_an_unknown_kind_cannot_be_recorded(app):
     with app.app_context(), pytest.raises(ValueError, match="hunter2"):
         audit.record(db.session, "password_was_hunter2", None)
+
+
+def test_command_line_links_tokens_and_removals_are_recorded_as_such(app):
+    from surveyapp.accounts.cli import users
+    from surveyapp.api.cli import tokens
+
+    console = Console.make(app)
+    runner = app.test_cli_runner()
+    printed = ""
+    for group, args in (
+        (users, ["reset-link", "--email", console.email]),
+        (tokens, ["create", "--email", console.email]),
+        (users, ["remove-second-factor", "--email", console.email]),
+    ):
+        result = runner.invoke(group, args)
+        assert result.exit_code == 0, result.output
+        printed += result.output
+    assert _kinds(app, console.email)[-3:] == [
+        "reset_link_made",
+        "api_token_made",
+        "second_factor_removed",
+    ]
+    rows = [row for row in _rows(app) if row.via == "command_line"]
+    assert len(rows) == 3
+    assert all(row.actor_id is None for row in rows)
+    # What the commands printed (a link, a token) is not in the table.
+    secrets = [*LINK.findall(printed), printed.strip().splitlines()[-2]]
+    with app.app_context(), db.engine.connect() as connection:
+        stored = " ".join(
+            str(value)
+            for row in connection.exec_driver_sql("SELECT * FROM account_events")
+            for value in row
+        )
+    for secret in secrets:
+        assert secret not in stored
+    # Removing a staff member's second factor ends their console session at once.
+    assert console.get("/staff/").status_code == 302
