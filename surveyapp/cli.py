@@ -163,6 +163,11 @@ def demo(
     for account in result.accounts:
         employer = f" {account.employer}" if account.employer else ""
         click.echo(f"{account.role} {account.email} {account.password}{employer}")
+    for account in result.accounts:
+        if account.totp_secret:
+            # Staff type a one-time password after the password: from an authenticator
+            # app given this secret, or pyotp.TOTP(secret).now() (README, "Try it").
+            click.echo(f"staff-totp {account.totp_secret}")
     if not no_serve:
         serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
 

@@ -19,8 +19,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from .accounts import second_factor
 from .accounts.passwords import hash_password
-from .accounts.service import create_user, end_all_sessions
+from .accounts.service import create_user, end_all_sessions, now
 from .demo_closing import close_the_loop
 from .demo_employer_surveys import DRAFT_EMPLOYER, DemoEmployer, fill_closed_round, fill_draft
 from .demo_responses import EMPLOYERS, SEED, add_responses
@@ -59,6 +60,8 @@ class DemoAccount:
     password: str
     #: The employer an employer user belongs to; None for staff.
     employer: str | None = None
+    #: The staff user's TOTP secret (base32), new on every run like the password.
+    totp_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,18 @@ def _account(
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
     end_all_sessions(db.session, user.id)
-    return DemoAccount(role, email, password, employer.name if employer else None)
+    totp = None
+    if role == "staff":
+        # Staff must have a second factor; the demo sets one up and prints it, so
+        # scripts and testers can sign in (pyotp.TOTP(secret).now()).
+        db.session.flush()
+        second_factor.remove(db.session, user)
+        totp = second_factor.new_secret()
+        user.totp_secret = second_factor.seal_secret(user, totp)
+        user.totp_enabled_at = now()
+        user.totp_last_step = None
+        second_factor.new_recovery_codes(db.session, user)
+    return DemoAccount(role, email, password, employer.name if employer else None, totp)
 
 
 def _create_partnership(today: date) -> Partnership:

@@ -4,8 +4,7 @@ scores with their spread, and their history over two rounds."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
+from .db import Session
 from .models import Wave
 from .selfassessment.service import Rating, close, ensure_assessment, instrument_of, invite, save
 from .selfassessment.service import send as send_answers

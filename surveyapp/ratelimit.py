@@ -66,7 +66,7 @@ LIMITS: dict[str, tuple[str, str, str]] = {
     "login_account": (
         "SURVEYAPP_LIMIT_LOGIN_PER_ACCOUNT",
         "5/minute;30/hour",
-        "sign-in attempts on one account (per email address typed), from anywhere",
+        "sign-in attempts on one account (passwords and one-time passwords), from anywhere",
     ),
 }
 
@@ -141,10 +141,19 @@ def has_no_draft() -> bool:
     return _draft_cookie_value() is None
 
 
-def login_account_key() -> str:
-    """Key of the per-account sign-in limit: an HMAC of the email address typed."""
-    email = request.form.get("email", "")[:300].strip().lower()
+def account_key(email: str) -> str:
+    """Key of the per-account sign-in limit: an HMAC of the account's email address.
+
+    Passwords typed on the sign-in page and one-time passwords typed on the next
+    page share it (a shared limit), so wrong codes count as wrong passwords do.
+    """
+    email = email[:300].strip().lower()
     return "a" + hmac.new(_current_salt(), email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def login_account_key() -> str:
+    """The per-account key of the email address typed on the sign-in page."""
+    return account_key(request.form.get("email", ""))
 
 
 def log_breach(limit: RequestLimit) -> None:

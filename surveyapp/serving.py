@@ -60,13 +60,13 @@ def _error_channel(https: bool) -> type[Any]:
     if https:
         extra.append(("Strict-Transport-Security", HSTS))
 
-    class HeaderedErrorTask(ErrorTask):  # type: ignore[misc]
+    class HeaderedErrorTask(ErrorTask):
         def execute(self) -> None:
             # Before the body is written: the first write sends the headers.
             self.response_headers.extend(extra)
             super().execute()
 
-    class Channel(HTTPChannel):  # type: ignore[misc]
+    class Channel(HTTPChannel):
         error_task_class = HeaderedErrorTask
 
     return Channel

@@ -7,12 +7,14 @@ wherever its cookie has been copied.
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_login import LoginManager, UserMixin
+from flask import Flask, session
+from flask_login import LoginManager, UserMixin, current_user
 
+from ..db import begin_write
 from ..extensions import db
 from ..models import User
-from .service import user_for_session
+from . import clock
+from .service import needs_touch, session_row, timed_out, touch_session, user_for_session
 
 login_manager = LoginManager()
 
@@ -46,8 +48,25 @@ class Account(UserMixin):
 
 @login_manager.user_loader
 def _load(token: str) -> Account | None:
+    row = session_row(db.session, token)
+    moment = clock.now()
+    live = row is not None and row.stage == "signed_in" and not timed_out(row, moment)
+    if live and row is not None and needs_touch(row, moment):
+        # A transaction of its own that takes SQLite's write lock from the start;
+        # nothing else is pending, as the loader runs first (_load_first below).
+        row_hash = row.token_hash
+        db.session.rollback()
+        begin_write(db.session)
+        touch_session(db.session, row_hash, moment)
+        db.session.commit()
     user = user_for_session(db.session, token)
     return Account(user, token) if user is not None else None
+
+
+def _load_first() -> None:
+    # The idle clock is moved before the view runs, never in the middle of its work.
+    if "_user_id" in session:
+        current_user._get_current_object()
 
 
 def init_app(app: Flask) -> None:
@@ -58,6 +77,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None
     # Its default flash message would appear untranslated on the sign-in page.
     login_manager.login_message = None
+    app.before_request(_load_first)
+    from . import second_factor_views  # noqa: F401 - registers its routes on bp
     from .views import bp, home_url
 
     app.register_blueprint(bp)

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Employer, Partnership, User
+from . import second_factor
+from .audit import record
 from .service import AccountError, create_user, issue_link
 
 
@@ -64,6 +66,7 @@ def _create_and_invite(
         _fail(f"{error}: {email}")
         return
     token = issue_link(db.session, user, "invite")
+    record(db.session, "invite_link_made", user, via="command_line")
     db.session.commit()
     click.echo(f"Created {what} {user.email}. Send them this link to set a password")
     click.echo("(it works once, for 3 days):")
@@ -80,9 +83,32 @@ def reset_link(email: str) -> None:
         _fail(f"there is no account {email}")
         return
     token = issue_link(db.session, user, "reset")
+    record(db.session, "reset_link_made", user, via="command_line")
     db.session.commit()
     click.echo(f"Link to set a new password for {user.email} (works once, for 2 hours):")
     click.echo(link_url(token))
+
+
+@users.command("remove-second-factor")
+@click.option("--email", required=True, help="The account's email address.")
+@with_appcontext
+def remove_second_factor(email: str) -> None:
+    """Remove an account's second factor (a lost phone and lost recovery codes).
+
+    A staff user sets a new one up at their next sign-in; an employer user signs in
+    with their password alone until they set one up again.
+    """
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        _fail(f"there is no account {email}")
+        return
+    if not user.has_second_factor:
+        _fail(f"{user.email} has no second factor")
+        return
+    second_factor.remove(db.session, user)
+    record(db.session, "second_factor_removed", user, via="command_line")
+    db.session.commit()
+    click.echo(f"The second factor of {user.email} is removed.")
 
 
 @users.command("list")

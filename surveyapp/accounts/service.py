@@ -2,23 +2,31 @@
 
 A signed-in session is a row in ``account_sessions``; the browser holds its token.
 Signing out deletes the row and changing a password deletes every row of the user,
-so a copied cookie stops working at once (OWASP ASVS 3.3.1, 3.3.3).
+so a copied cookie stops working at once (OWASP ASVS 3.3.1, 3.3.3); a row also stops
+working when idle or old (IDLE_TIMEOUT, ABSOLUTE_TIMEOUT), checked on every request.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..db import Session
 from ..models import AccountSession, AccountToken, Employer, User
+from . import clock
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 from .tokens import new_token, token_hash
 
 #: How long a link stays usable: an invite may wait over a weekend; a reset is fresh.
 LINK_LIFETIME = {"invite": timedelta(days=3), "reset": timedelta(hours=2)}
 MAX_EMAIL_LENGTH = 254
+#: A signed-in session ends after 30 minutes without a request and 12 hours after
+#: sign-in however active (OWASP ASVS 3.3.2; a shared office computer left open).
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+#: How stale ``seen_at`` may be: the idle timeout is therefore between 29 and 30 minutes.
+SEEN_AT_EVERY = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -26,8 +34,7 @@ class AccountError(ValueError):
 
 
 def now() -> datetime:
-    # Naive UTC: the columns are DateTime without a zone on both databases.
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.now()
 
 
 def normalise_email(raw: str) -> str:
@@ -151,27 +158,76 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def start_session(session: Session, user: User) -> str:
-    """A new server-side session for ``user``; the token goes in the browser's cookie."""
+def account_for_email(session: Session, email: str) -> User | None:
+    """The account a typed email address names, for the audit table, or None."""
+    email = normalise_email(email)
+    if email_problem(email):
+        return None
+    return session.scalar(select(User).where(User.email == email))
+
+
+def start_session(session: Session, user: User, stage: str = "signed_in") -> str:
+    """A new server-side session for ``user``; the token goes in the browser's cookie.
+
+    ``stage`` other than ``signed_in`` is a half-signed-in state (halfway.py).
+    """
     token = new_token()
     moment = now()
+    # Sessions of this user that can no longer be used are cleared out on the way.
+    session.execute(
+        delete(AccountSession).where(
+            AccountSession.user_id == user.id,
+            (AccountSession.created_at <= moment - ABSOLUTE_TIMEOUT)
+            | (AccountSession.seen_at <= moment - IDLE_TIMEOUT),
+        )
+    )
     session.add(
         AccountSession(
-            token_hash=token_hash(token), user_id=user.id, created_at=moment, seen_at=moment
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=moment,
+            seen_at=moment,
+            stage=stage,
         )
     )
     session.flush()
     return token
 
 
-def user_for_session(session: Session, token: str) -> User | None:
+def session_row(session: Session, token: str) -> AccountSession | None:
     if not token or len(token) > 100:
         return None
-    row = session.get(AccountSession, token_hash(token))
-    if row is None:
+    return session.get(AccountSession, token_hash(token))
+
+
+def timed_out(row: AccountSession, moment: datetime) -> bool:
+    """Whether a signed-in session has been idle too long or lived too long."""
+    return moment - row.seen_at >= IDLE_TIMEOUT or moment - row.created_at >= ABSOLUTE_TIMEOUT
+
+
+def needs_touch(row: AccountSession, moment: datetime) -> bool:
+    # seen_at moves at most once a minute, so reading pages does not write each time.
+    return moment - row.seen_at >= SEEN_AT_EVERY
+
+
+def touch_session(session: Session, row_hash: str, moment: datetime) -> None:
+    session.execute(
+        update(AccountSession).where(AccountSession.token_hash == row_hash).values(seen_at=moment)
+    )
+
+
+def user_for_session(session: Session, token: str) -> User | None:
+    """The user of a live, fully signed-in session: not half-way through signing in,
+    not timed out, an active account, and for staff with the second factor set up."""
+    row = session_row(session, token)
+    if row is None or row.stage != "signed_in" or timed_out(row, now()):
         return None
     user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if user.is_staff and not user.has_second_factor:
+        return None
+    return user
 
 
 def end_session(session: Session, token: str) -> None:

@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from ..accounts.audit import record
 from ..extensions import db
 from ..models import ApiToken, User
 from .tokens import TokenError, create_token, revoke_token
@@ -44,6 +45,7 @@ def create(email: str, label: str) -> None:
         row, token = create_token(db.session, user, label)
     except TokenError as error:
         _fail(str(error))
+    record(db.session, "api_token_made", user, via="command_line")
     db.session.commit()
     what = "staff" if user.is_staff else f"user of {user.employer.name if user.employer else '?'}"
     click.echo(f"Token {row.id} for {user.email} ({what}). Keep it secret; it is shown only now:")
@@ -60,6 +62,7 @@ def revoke(token_id: int) -> None:
         _fail(f"there is no token {token_id}")
     if not revoke_token(db.session, row):
         _fail(f"token {token_id} was already revoked")
+    record(db.session, "api_token_revoked", row.user, via="command_line")
     db.session.commit()
     click.echo(f"Token {token_id} ({row.label}) is revoked.")
 

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
-from .account import ROLES, AccountSession, AccountToken, User
+from .account import ROLES, AccountSession, AccountToken, RecoveryCode, User
+from .account_event import EVENT_KINDS, AccountEvent
 from .api_token import ApiToken
 from .draft import Draft
 from .employer_survey import EmployerAnswer, EmployerSurvey
@@ -17,9 +18,12 @@ from .wave import WAVE_STATUSES, AccessCode, DistributionLink, Wave
 
 __all__ = [
     "ROLES",
+    "EVENT_KINDS",
+    "AccountEvent",
     "AccountSession",
     "AccountToken",
     "ApiToken",
+    "RecoveryCode",
     "StoredRelease",
     "User",
     "MIN_GROUP_SIZE_FLOOR",

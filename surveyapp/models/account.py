@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -44,6 +44,16 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: The second factor's TOTP secret, sealed with AES-GCM under a key derived from
+    #: SECRET_KEY (accounts/second_factor.py). Someone who reads the database alone
+    #: gets ciphertext and cannot make codes; someone who also has SECRET_KEY can make
+    #: this user's codes, but still needs the password, which is only an argon2 hash.
+    #: Set when enrolment starts; it counts only once ``totp_enabled_at`` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The TOTP time step of the last code accepted: a code of that step or an
+    #: earlier one is refused, so an overheard code cannot be replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     partnership: Mapped[Partnership] = relationship()
     employer: Mapped[Employer | None] = relationship()
@@ -52,16 +62,41 @@ class User(Base):
     def is_staff(self) -> bool:
         return self.role == "staff"
 
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
+
 
 class AccountSession(Base):
-    """One signed-in browser. The cookie holds the token; only its hash is here."""
+    """One signed-in browser. The cookie holds the token; only its hash is here.
+
+    ``stage`` is ``signed_in`` for a full session; ``code`` (password right, one-time
+    code still to come) and ``enrol`` (password right, a staff user still to set up
+    the second factor) are the half-signed-in states, which open no page but the
+    code or enrolment page and expire after a few minutes (accounts/halfway.py).
+    """
 
     __tablename__ = "account_sessions"
+    __table_args__ = (CheckConstraint("stage IN ('signed_in', 'code', 'enrol')", name="stage"),)
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     seen_at: Mapped[datetime] = mapped_column(DateTime)
+    stage: Mapped[str] = mapped_column(String(10), default="signed_in", server_default="signed_in")
+
+
+class RecoveryCode(Base):
+    """One of a user's ten single-use recovery codes, stored as a SHA-256 hash.
+
+    A code has 79 random bits, so a plain hash cannot be reversed by guessing.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AccountToken(Base):

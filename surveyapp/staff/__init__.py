@@ -8,6 +8,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 # The modules register their routes on bp.
 from . import (  # noqa: E402, F401
+    account_events,
     briefs,
     closing_note,
     codes,

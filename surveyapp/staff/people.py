@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.access import staff_required
+from ..accounts.audit import record
 from ..accounts.service import AccountError, create_user, end_all_sessions, issue_link
 from ..errors import render_error
 from ..extensions import db
@@ -40,6 +41,7 @@ def _employers() -> list[Employer]:
 
 def _link_page(user: User, purpose: str) -> ResponseReturnValue:
     token = issue_link(db.session, user, purpose)
+    record(db.session, f"{purpose}_link_made", user, actor=current_user.user)
     db.session.commit()
     return render_template(
         "staff/person_link.html",
@@ -112,6 +114,9 @@ def person_active(user_id: int) -> ResponseReturnValue:
         return render_error(
             409, _("That cannot be done"), _("You cannot switch off your own account.")
         )
+    if user.active != active:
+        kind = "account_switched_on" if active else "account_switched_off"
+        record(db.session, kind, user, actor=current_user.user)
     user.active = active
     if not user.active:
         end_all_sessions(db.session, user.id)

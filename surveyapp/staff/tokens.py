@@ -17,6 +17,7 @@ from wtforms import Field, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts.access import staff_required
+from ..accounts.audit import record
 from ..api.tokens import MAX_LABEL, create_token, partnership_tokens, revoke_token
 from ..extensions import db
 from ..forms import form_errors
@@ -91,6 +92,7 @@ def new_api_token() -> ResponseReturnValue:
     if form.validate_on_submit():
         owner = next(u for u in users if u.id == form.owner_id())
         row, token = create_token(db.session, owner, form.label.data or "")
+        record(db.session, "api_token_made", owner, actor=current_user.user)
         db.session.commit()
         return render_template(
             "staff/tokens_created.html", row=row, owner=owner, token=token, base=public_base()
@@ -113,6 +115,8 @@ def new_api_token() -> ResponseReturnValue:
 @bp.post("/tokens/<int(max=2147483647):token_id>/revoke")
 @staff_required
 def revoke_api_token(token_id: int) -> ResponseReturnValue:
-    revoke_token(db.session, _own_token(token_id))
+    row = _own_token(token_id)
+    if revoke_token(db.session, row):
+        record(db.session, "api_token_revoked", row.user, actor=current_user.user)
     db.session.commit()
     return redirect(url_for("staff.api_tokens", changed="revoked"))

@@ -26,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from surveyapp.instruments import Instrument, Item, get_instrument
 
+from ..accounts_driver import PASSWORD, fresh_code
 from ..factories import make_wave
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,6 +140,22 @@ class LiveServer:
 
 
 # ----------------------------------------------------------------- screenshots
+
+
+def sign_in_page(
+    page: Page, server: LiveServer, email: str, *, query: str = "", password: str = PASSWORD
+) -> None:
+    """Sign in on the page as a person would: email and password, then the one-time
+    password from the app if the account has a second factor."""
+    page.goto(f"{server.url}/login{query}")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if page.url.split("?", 1)[0] == f"{server.url}/login/code":
+        page.fill("#code", fresh_code(server.app, email))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
 
 
 def screenshot(page: Page, name: str, *, scale: Literal["css", "device"] = "css") -> Path:

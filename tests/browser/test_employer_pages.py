@@ -19,12 +19,12 @@ from surveyapp.extensions import db
 from surveyapp.models import Employer, Wave
 from surveyapp.waves import close_wave, ensure_links
 
-from ..accounts_driver import PASSWORD, make_user
+from ..accounts_driver import make_user
 from ..employer_results_driver import send_survey
 from ..factories import add_responses, make_wave
 from .axe import _describe as describe
 from .axe import run_axe
-from .harness import PHONE, LiveServer, reflow_problems, screenshot
+from .harness import PHONE, LiveServer, reflow_problems, screenshot, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -87,11 +87,7 @@ def _rounds(live_server: LiveServer) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _sign_in(page: Page, live_server: LiveServer, email: str) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in_page(page, live_server, email)
 
 
 def _sign_out(page: Page) -> None:

@@ -22,11 +22,11 @@ from surveyapp.instruments import get_instrument
 from surveyapp.models import SelfAssessmentRespondent, Wave
 from surveyapp.selfassessment import service
 
-from ..accounts_driver import PASSWORD, make_user
+from ..accounts_driver import make_user
 from ..factories import make_wave
 from .axe import _describe as describe
 from .axe import run_axe
-from .harness import PHONE, LiveServer, reflow_problems, screenshot
+from .harness import PHONE, LiveServer, reflow_problems, screenshot, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +73,7 @@ def test_the_self_assessment_walks_and_passes_axe(size, lang, new_context, live_
     base = live_server.url
     folder = f"self-assessment/{size['width']}"
     staff = new_context(lang, viewport=size, is_mobile=phone, has_touch=phone).new_page()
-    staff.goto(f"{base}/login?lang={lang}")
-    staff.fill("#email", email)
-    staff.fill("#password", PASSWORD)
-    staff.click("button[type=submit]")
+    sign_in_page(staff, live_server, email, query=f"?lang={lang}")
     staff.wait_for_url(f"{base}/staff/")
     staff.click("a[href='/staff/self-assessment']")
     problems = _problems(staff, "list", phone)

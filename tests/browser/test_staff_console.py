@@ -16,11 +16,11 @@ from surveyapp.extensions import db
 from surveyapp.models import Comment, DistributionLink, Employer, Wave
 from surveyapp.waves import close_wave, ensure_links
 
-from ..accounts_driver import PASSWORD, make_user
+from ..accounts_driver import make_user
 from ..factories import add_responses, make_wave
 from .axe import _describe as describe
 from .axe import run_axe
-from .harness import PHONE, LiveServer, reflow_problems, screenshot
+from .harness import PHONE, LiveServer, reflow_problems, screenshot, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -96,14 +96,13 @@ def _pages(ids: dict[str, int]) -> list[tuple[str, str]]:
         ("quotes-approved", "/staff/quotes/approved"),
         ("people", "/staff/people"),
         ("invite", "/staff/people/new"),
+        ("account-events", "/staff/account-events"),
+        ("second-factor", "/account/second-factor"),
     ]
 
 
 def _sign_in(page: Page, live_server: LiveServer, email: str) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_page(page, live_server, email)
     page.wait_for_url(f"{live_server.url}/staff/")
 
 

@@ -14,6 +14,7 @@ from surveyapp.accounts.service import create_user, issue_link
 from surveyapp.extensions import db
 from surveyapp.models import Partnership
 
+from ..accounts_driver import enrol_in_browser
 from ..survey_driver import SurveyDriver, csrf_from
 
 PASSPHRASE = "our partnership runs its own round"
@@ -53,10 +54,12 @@ def test_a_new_partnership_runs_a_whole_round_from_the_browser(app):
         ).status_code
         == 302
     )
-    assert (
-        _post(staff, "/login", {"email": "lead@metro.example", "password": PASSPHRASE}).status_code
-        == 302
-    )
+    signed = _post(staff, "/login", {"email": "lead@metro.example", "password": PASSPHRASE})
+    # Staff set up their second factor before anything else.
+    assert signed.headers["Location"] == "/account/second-factor/enrol"
+    enrolled, _secret, codes = enrol_in_browser(staff)
+    assert enrolled.status_code == 200
+    assert len(codes) == 10
 
     settings = {
         "name": "Metro Manufacturing Partnership",

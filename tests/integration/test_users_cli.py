@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import User
 
-from ..accounts_driver import employer_ids, sign_in
+from ..accounts_driver import employer_ids, post_password, sign_in, type_code
 from ..conftest import SECRET
 from ..load_workers import surveyapp_env
 from ..survey_driver import csrf_from
@@ -23,6 +24,7 @@ LINK = re.compile(r"http://127\.0\.0\.1:5000(/account/set-password/[\w-]+)")
 #: The demo's printed sign-ins (passwords have no spaces; employer names do).
 STAFF_LINE = re.compile(r"^staff (\S+) (\S+)$", re.M)
 EMPLOYER_LINE = re.compile(r"^employer (\S+) (\S+) (\S.*)$", re.M)
+TOTP_LINE = re.compile(r"^staff-totp ([A-Z2-7]{32})$", re.M)
 
 
 def _run(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -57,9 +59,14 @@ def test_the_demo_prints_sign_ins_that_work(demo, monkeypatch):
     # One line per demo employer: `employer EMAIL PASSWORD EMPLOYER-NAME`.
     assert len(employer_lines) == 12
     assert len({name for _email, _password, name in employer_lines}) == 12
+    # The staff user's second factor, on one line, as a newcomer's script reads it.
+    assert len(TOTP_LINE.findall(out)) == 1
+    assert len([line for line in out.splitlines() if line.startswith("staff-totp")]) == 1
+    secret = TOTP_LINE.search(out).group(1)
     app = _app(instance, monkeypatch)
     staff = app.test_client()
-    assert sign_in(staff, *staff_lines[0]).headers["Location"] == "/staff/"
+    assert post_password(staff, *staff_lines[0]).headers["Location"] == "/login/code"
+    assert type_code(staff, pyotp.TOTP(secret).now()).headers["Location"] == "/staff/"
     assert "Valley Health" in staff.get("/staff/").get_data(as_text=True)
     for email, password, _name in employer_lines:
         employer = app.test_client()
@@ -94,7 +101,9 @@ def test_create_staff_prints_a_link_that_sets_a_password(demo, monkeypatch):
         },
     )
     assert done.status_code == 302
-    assert sign_in(app.test_client(), "new@example.org", "a long new passphrase").status_code == 302
+    # A new staff user sets up the second factor before reaching the console.
+    signed = sign_in(app.test_client(), "new@example.org", "a long new passphrase")
+    assert signed.headers["Location"] == "/account/second-factor/enrol"
 
 
 @pytest.mark.parametrize(
