@@ -54,7 +54,13 @@ APP_VARIABLES = (
 )
 
 #: Read by the test suite and CI, not the app: set there, they are not typos.
-TOOL_VARIABLES = ("SURVEYAPP_REQUIRE_POSTGRES", "SURVEYAPP_REQUIRE_BROWSER", "SURVEYAPP_CHROMIUM")
+TOOL_VARIABLES = (
+    "SURVEYAPP_REQUIRE_POSTGRES",
+    "SURVEYAPP_REQUIRE_BROWSER",
+    "SURVEYAPP_CHROMIUM",
+    # tests/load: SURVEYAPP_LOAD=long runs the long form.
+    "SURVEYAPP_LOAD",
+)
 
 _ON = ("1", "true", "yes", "on")
 _OFF = ("0", "false", "no", "off", "")
