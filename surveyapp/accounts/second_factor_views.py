@@ -9,6 +9,8 @@ account (a limit shared with the password page) and go in the audit table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -68,19 +70,24 @@ def _next_url() -> str | None:
     return _safe_next(request.args.get("next"))
 
 
+def _code_limits(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Per address, and per account shared with password attempts (one budget)."""
+    view = limiter.shared_limit(
+        limit("login_account"),
+        scope="login_account",
+        key_func=_account_key,
+        methods=["POST"],
+        on_breach=_limited,
+    )(view)
+    return limiter.limit(limit("login"), methods=["POST"], on_breach=_limited)(view)
+
+
 def _expired() -> ResponseReturnValue:
     return redirect(url_for("accounts.login", expired=1))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(limit("login"), methods=["POST"], on_breach=_limited)
-@limiter.shared_limit(
-    limit("login_account"),
-    scope="login_account",
-    key_func=_account_key,
-    methods=["POST"],
-    on_breach=_limited,
-)
+@_code_limits
 def code() -> ResponseReturnValue:
     user = halfway.current(db.session, "code")
     if user is None:
@@ -110,14 +117,7 @@ def code() -> ResponseReturnValue:
 
 
 @bp.route("/account/second-factor/enrol", methods=["GET", "POST"])
-@limiter.limit(limit("login"), methods=["POST"], on_breach=_limited)
-@limiter.shared_limit(
-    limit("login_account"),
-    scope="login_account",
-    key_func=_account_key,
-    methods=["POST"],
-    on_breach=_limited,
-)
+@_code_limits
 def enrol() -> ResponseReturnValue:
     signed_in = current_user.is_authenticated
     user = current_user.user if signed_in else halfway.current(db.session, "enrol")
