@@ -9,7 +9,7 @@ Screenshots land in test-artifacts/screenshots/employer-survey/<width>/.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from surveyapp.extensions import db
@@ -90,7 +90,9 @@ def test_the_employer_survey_walks_and_passes_axe(size, new_context, live_server
         assert not page.title().startswith("Error:"), f"page {number}: {page.content()[:2000]}"
     problems += _problems(page, "overview-complete", phone)
     page.click("main form button[type=submit]")
-    assert "Your answers are sent" in page.content()
+    # The send redirects; wait for the page it lands on before reading it.
+    page.wait_for_url(lambda url: url.endswith("?changed=sent"))
+    expect(page.locator("main")).to_contain_text("Your answers are sent")
     screenshot(page, f"{folder}/overview-sent")
     problems += _problems(page, "overview-sent", phone)
     with live_server.app.app_context():
