@@ -8,7 +8,9 @@ published figure about a group of responses gives a linear fact about its atoms:
 count (``n``) and, with a mean, its sum. A group of atoms is recoverable by
 differencing exactly when its indicator vector lies in the span of the published
 facts' vectors. Empty cells hold nobody, so they are left out: a recovered figure over
-them is still the figure of the non-empty atoms alone.
+them is still the figure of the non-empty atoms alone. That also credits the attacker
+with knowing which cells are empty; :func:`pinned_groups` drops that knowledge and asks
+what bounds an outsider can derive, for the rounds where only the stricter test fails.
 """
 
 from __future__ import annotations
@@ -138,11 +140,14 @@ class Facts:
 
     atoms: list[tuple[int, int, int]]
     entries: list[tuple[str, frozenset[int], bool]] = field(default_factory=list)
+    #: The same facts as predicates over (employer, shift, tenure), empty cells included.
+    predicates: list[tuple[str, Any, bool]] = field(default_factory=list)
 
     def add(self, source: str, where: Any, *, with_sum: bool) -> None:
         members = frozenset(i for i, atom in enumerate(self.atoms) if where(*atom))
         if members:
             self.entries.append((source, members, with_sum))
+            self.predicates.append((source, where, with_sum))
 
     def recoverable_small(
         self, sizes: Sequence[int], k: int
@@ -176,6 +181,90 @@ class Facts:
                 combo = candidates[row]
                 found.append((kind, combo, sum(sizes[i] for i in combo)))
         return found
+
+
+# ---------------------------------------------------------------------------- bounds
+def pinned_groups(
+    facts: Facts, truth: Truth, found: Sequence[tuple[str, tuple[int, ...], int]], k: int
+) -> list[str]:
+    """Which of the groups the span check found an attacker can pin down without
+    being told which cells are empty (Census audit programs: the tightest bounds that
+    the published counts and sums allow, every cell a non-negative whole count).
+
+    The span check above leaves empty cells out, as if everyone knew that nobody sits
+    in them; that finds a group whose differencing puts a minus sign on an empty cell
+    (a count of some cells minus a count of empty ones), which nobody outside can read
+    as the group's size. Here every cell of employer x shift x tenure is an unknown,
+    and a group counts as recovered when its count (or sum) has one possible value,
+    for the group itself or for it widened by empty cells to a whole shift or tenure
+    row (the figure of a group that holds the same responses)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    employers = sorted({int(e) for e in truth.employers})
+    shifts = [0, *sorted(_label_codes("SHIFT").values())]
+    tenures = [0, *sorted(_label_codes("TENURE").values())]
+    grid = list(itertools.product(employers, shifts, tenures))
+    n = len(grid)
+    counts = np.array([truth.in_atoms([cell]).sum() for cell in grid], dtype=float)
+    jqi = truth.values[:, truth.names.index("jqi")]
+    sums = np.array([jqi[truth.in_atoms([cell])].sum() for cell in grid])
+    rows, rhs = [], []
+    for _source, where, with_sum in facts.predicates:
+        member = np.array([where(*cell) for cell in grid], dtype=float)
+        rows.append(np.concatenate([member, np.zeros(n)]))
+        rhs.append(member @ counts)
+        if with_sum:
+            rows.append(np.concatenate([np.zeros(n), member]))
+            rhs.append(member @ sums)
+    # A cell's JQI sum lies between 0 and 100 per response in it.
+    cap = np.hstack([-100 * np.eye(n), np.eye(n)])
+    constraints = [
+        LinearConstraint(np.array(rows), np.array(rhs) - 1e-6, np.array(rhs) + 1e-6),
+        LinearConstraint(cap, -np.inf, 1e-6),
+    ]
+    integrality = np.concatenate([np.ones(n), np.zeros(n)])
+    bounds = Bounds(np.zeros(2 * n), np.full(2 * n, np.inf))
+
+    def spread(target: np.ndarray) -> float:
+        low = milp(target, constraints=constraints, integrality=integrality, bounds=bounds)
+        high = milp(-target, constraints=constraints, integrality=integrality, bounds=bounds)
+        assert low.success, low.message
+        assert high.success, high.message
+        return float(-high.fun - low.fun)
+
+    pinned = []
+    for kind, combo, size in found:
+        group = {facts.atoms[i] for i in combo}
+        for cells in _widened(group, grid, counts, shifts, tenures):
+            member = np.array([cell in cells for cell in grid], dtype=float)
+            zeros = np.zeros(n)
+            target = np.concatenate([member, zeros] if kind == "count" else [zeros, member])
+            if spread(target) < 1e-6 and 0 < size < k:
+                pinned.append(f"{kind} of {size} responses pinned: cells {sorted(cells)}")
+                break
+    return pinned
+
+
+def _widened(
+    group: set[tuple[int, int, int]],
+    grid: Sequence[tuple[int, int, int]],
+    counts: np.ndarray,
+    shifts: Sequence[int],
+    tenures: Sequence[int],
+) -> list[set[tuple[int, int, int]]]:
+    """The group, and each rectangle over its employers that holds exactly its
+    responses (its shifts and tenures, each kept, widened by blank, or all)."""
+    employers = {e for e, _s, _t in group}
+    own_shifts = {s for _e, s, _t in group}
+    own_tenures = {t for _e, _s, t in group}
+    filled = {cell for cell, count in zip(grid, counts, strict=True) if count}
+    found = [group]
+    for shift_set in (own_shifts, own_shifts | {0}, set(shifts)):
+        for tenure_set in (own_tenures, own_tenures | {0}, set(tenures)):
+            cells = set(itertools.product(employers, shift_set, tenure_set))
+            if cells & filled == group and cells not in found:
+                found.append(cells)
+    return found
 
 
 def facts_from_release(

@@ -22,7 +22,6 @@ import re
 from typing import Any
 
 import numpy as np
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -42,6 +41,7 @@ from ..audit_outputs import (
     number_forms,
     occurrences,
     pdf_text,
+    pinned_groups,
     visible_text,
 )
 from ..employer_results_driver import send_survey
@@ -73,8 +73,9 @@ P_SPEC: list[tuple[str, list[Cell], bool]] = [
 ]
 A, B, C, MISSING = 0, 1, 2, 7
 #: The same round but for the seventh employer, 4 (k-1) of whose workers gave no
-#: tenure: its tables are hidden, yet two groupings' remainders over the hidden
-#: employers, with the small employers' totals, still give away 3 and 4 workers.
+#: tenure: its tables are hidden. Two groupings' remainders over the hidden employers,
+#: with the small employers' totals, give 3 and 4 workers to someone who knows which
+#: cells are empty, and to nobody else.
 P_SPEC_TWO_GROUPINGS = [
     *P_SPEC[:6],
     (
@@ -303,17 +304,21 @@ def test_every_published_figure_survives_differencing(app):
     assert not _audit(app, P_SPEC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known leak, unfixed: employer subgroup tables of two groupings at once "
-    "(issue 13 audit; needs a cross-grouping audit in the release)",
-)
 def test_two_groupings_over_the_hidden_employers(sqlite_app):
-    assert not _audit(sqlite_app, P_SPEC_TWO_GROUPINGS)
+    """Two groupings' remainders over the hidden employers, with the small employers'
+    totals, give 3 and 4 workers only to someone told which cells are empty (that
+    every worker of the three small employers left tenure blank, and every worker in
+    the longest tenure band left shift blank): the span check finds them, and no
+    bound an outsider can derive pins them down."""
+    assert not _audit(sqlite_app, P_SPEC_TWO_GROUPINGS, empty_cells_known=False)
 
 
-def _audit(app: Flask, spec: list[tuple[str, list[Cell], bool]]) -> list[str]:
+def _audit(
+    app: Flask, spec: list[tuple[str, list[Cell], bool]], *, empty_cells_known: bool = True
+) -> list[str]:
+    """Every problem the audit finds; with ``empty_cells_known`` a group counts as
+    recovered when the published facts give it to someone who knows which cells are
+    empty (the stricter test), otherwise only when bounds pin it down."""
     world = _setup(app, spec)
     problems = _open_round_checks(app, world)
     ids = world["p_employers"]
@@ -326,9 +331,14 @@ def _audit(app: Flask, spec: list[tuple[str, list[Cell], bool]]) -> list[str]:
     truth = Truth.read(app, world["p_wave"], LIVING_WAGE)
     sizes = [int(truth.in_atoms([a]).sum()) for a in truth.atoms()]
     facts = _facts(world, truth, out)
-    for kind, combo, n in facts.recoverable_small(sizes, K):
-        atoms = [truth.atoms()[i] for i in combo]
-        problems.append(f"recoverable {kind} of {n} responses: atoms {atoms}")
+    found = facts.recoverable_small(sizes, K)
+    if empty_cells_known:
+        for kind, combo, n in found:
+            atoms = [truth.atoms()[i] for i in combo]
+            problems.append(f"recoverable {kind} of {n} responses: atoms {atoms}")
+    else:
+        assert found, "the round no longer sets the trap this test is about"
+        problems += pinned_groups(facts, truth, found, K)
 
     problems += _looks_missing(world, out)
     problems += _no_hidden_number(world, truth, out)
@@ -503,3 +513,14 @@ def _dominated_sector(app: Flask, world: dict[str, Any]) -> list[str]:
         if any(r is not None for r in body["results"]["percentiles"]):
             problems.append("dominated sector: a percentile shown")
     return problems
+
+
+def test_the_bounds_audit_finds_what_complementary_suppression_prevents(sqlite_app, monkeypatch):
+    """Without complementary suppression across employers (each employer's tables
+    judged alone), bounds pin down small groups even for an attacker told nothing
+    about empty cells: the lenient audit above is not blind."""
+    from surveyapp.scoring import release_steps
+
+    monkeypatch.setattr(release_steps, "_across_employers", lambda _w, _g, _s, employers: employers)
+    problems = _audit(sqlite_app, P_SPEC, empty_cells_known=False)
+    assert any("pinned" in problem for problem in problems), problems
