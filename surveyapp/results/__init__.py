@@ -25,6 +25,7 @@ _EXPORTS = {
     "NoStoredRelease": "store",
     "WaveNotClosed": "store",
     "compute_release": "store",
+    "employers_without_responses": "store",
     "previous_closed_wave": "store",
     "recompute_release": "store",
     "store_release": "store",

@@ -14,18 +14,17 @@ round is open, files could be compared one response apart (anonymity rule 3).
 from __future__ import annotations
 
 import io
-import json
 
 from sqlalchemy import select
 
 from ..db import Session
-from ..models import DistributionLink, Employer, Wave
+from ..models import Employer, Wave
 from ..scoring import gap_item_ids
 from .aggregates import write_aggregates_csv
 from .claims import load_wave_claims
 from .claims_csv import write_claims_csv
 from .offline import write_codebook, write_responses_csv
-from .store import WaveNotClosed, stored_release, stored_release_row
+from .store import WaveNotClosed, employers_without_responses, stored_release
 from .wave_data import WaveAnswers, load_wave_answers
 
 __all__ = [
@@ -124,15 +123,8 @@ def aggregates_csv(session: Session, wave: Wave) -> str:
     :raises NoStoredRelease: the wave closed before releases were stored.
     """
     figures = stored_release(session, wave)
-    in_release = {
-        int(i) for i in json.loads(stored_release_row(session, wave).parameters)["employer_ids"]
-    }
     # The round's other employers (a link, no response) get rows too, empty like hidden ones.
-    others = session.scalars(
-        select(Employer.name)
-        .join(DistributionLink, DistributionLink.employer_id == Employer.id)
-        .where(DistributionLink.wave_id == wave.id, Employer.id.not_in(in_release or {-1}))
-    ).all()
+    others = [name for _id, name in employers_without_responses(session, wave)]
     out = io.StringIO(newline="")
     write_aggregates_csv(out, figures, others)
     return out.getvalue()

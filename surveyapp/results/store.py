@@ -22,7 +22,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ..db import Session
-from ..models import StoredRelease, Wave
+from ..models import DistributionLink, Employer, StoredRelease, Wave
 from ..scoring import SCORING_VERSION, PreviousWave, release
 from .claims import load_wave_claims
 from .offline import language_grouping, release_to_dict
@@ -173,6 +173,25 @@ def recompute_release(
         progress=progress,
     )
     return store_release(session, wave, computed)
+
+
+def employers_without_responses(session: Session, wave: Wave) -> list[tuple[int, str]]:
+    """Id and name of the round's employers (those with a link) that are not in its
+    stored release because none of their workers answered, by name. Outputs list them
+    beside hidden employers, reading alike (anonymity rule 8).
+
+    :raises WaveNotClosed: a draft or open wave.
+    :raises NoStoredRelease: the wave closed before releases were stored.
+    """
+    parameters = json.loads(stored_release_row(session, wave).parameters)
+    in_release = {int(i) for i in parameters.get("employer_ids", [])}
+    rows = session.execute(
+        select(Employer.id, Employer.name)
+        .join(DistributionLink, DistributionLink.employer_id == Employer.id)
+        .where(DistributionLink.wave_id == wave.id, Employer.id.not_in(in_release or {-1}))
+        .order_by(Employer.name)
+    ).all()
+    return [(int(employer_id), str(name)) for employer_id, name in rows]
 
 
 def stored_release_row(session: Session, wave: Wave) -> StoredRelease:

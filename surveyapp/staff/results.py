@@ -22,7 +22,13 @@ from ..accounts.access import staff_required
 from ..db import Session
 from ..extensions import db
 from ..models import Employer, Wave
-from ..results import NoStoredRelease, WaveNotClosed, stored_release, stored_release_row
+from ..results import (
+    NoStoredRelease,
+    WaveNotClosed,
+    employers_without_responses,
+    stored_release,
+    stored_release_row,
+)
 from ..results_view import HEADLINES as _HEADLINES
 from ..results_view import Names as _Names
 from ..results_view import by_statistic as _by_statistic
@@ -40,13 +46,30 @@ EmployerFacts = tuple[int | None, int | None]
 LOW_RESPONSE_RATE = 0.30
 
 
-def _employers(figures: dict[str, Any], facts: list[EmployerFacts]) -> list[dict[str, Any]]:
-    """Employers with a shown JQI first, highest first; then the others by name.
+def _employers(
+    figures: dict[str, Any],
+    facts: list[EmployerFacts],
+    without_responses: list[tuple[int, str]],
+) -> list[dict[str, Any]]:
+    """Employers with a shown JQI first, highest first; then the others by name, the
+    hidden ones and those without a response alike (rule 8).
 
     ``facts`` holds each employer's id and frontline headcount, in figure order; a
     response rate is given only beside a shown figure (the count is shown there too).
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = [
+        {
+            "id": employer_id,
+            "name": name,
+            "n": None,
+            "jqi": _figure(name, None),
+            "value": None,
+            "rate": None,
+            "headcount": None,
+            "low_rate": False,
+        }
+        for employer_id, name in without_responses
+    ]
     for entry, (employer_id, headcount) in zip(figures.get("employers", []), facts, strict=False):
         jqi = _by_statistic(entry.get("estimates", [])).get("jqi")
         figure = _figure(str(entry.get("employer", "")), jqi)
@@ -123,11 +146,16 @@ def _employer_facts(session: Session, wave: Wave) -> list[EmployerFacts]:
     return [(i, found.get(i)) for i in ids]
 
 
-def dashboard(figures: dict[str, Any], facts: list[EmployerFacts] | None = None) -> dict[str, Any]:
+def dashboard(
+    figures: dict[str, Any],
+    facts: list[EmployerFacts] | None = None,
+    without_responses: list[tuple[int, str]] | None = None,
+) -> dict[str, Any]:
     """Everything the page shows, formatted, from a stored release.
 
     ``facts``: each employer's id and frontline headcount in figure order, for links to
-    its own page and response rates (neither shown without it).
+    its own page and response rates (neither shown without it). ``without_responses``:
+    id and name of the round's employers that no worker answered for.
     """
     names = _Names(_instrument(figures))
     sector = _by_statistic(figures.get("sector", []))
@@ -141,7 +169,11 @@ def dashboard(figures: dict[str, Any], facts: list[EmployerFacts] | None = None)
         for s in figures.get("statistics", [])
         if s not in _HEADLINES and sector.get(s, {}).get("mean") is not None
     ]
-    employers = _employers(figures, facts or [(None, None)] * len(figures.get("employers", [])))
+    employers = _employers(
+        figures,
+        facts or [(None, None)] * len(figures.get("employers", [])),
+        without_responses or [],
+    )
     threshold = names.instrument.settings.threshold if names.instrument else None
     return {
         "figures": figures,
@@ -190,5 +222,9 @@ def results(wave_id: int) -> ResponseReturnValue:
         return render_template("staff/results.html", wave=wave, state="not_closed")
     except NoStoredRelease:
         return render_template("staff/results.html", wave=wave, state="missing")
-    shown = dashboard(figures, _employer_facts(db.session, wave))
+    shown = dashboard(
+        figures,
+        _employer_facts(db.session, wave),
+        employers_without_responses(db.session, wave),
+    )
     return render_template("staff/results.html", wave=wave, state="shown", **shown)

@@ -219,11 +219,14 @@ def test_aggregates_are_the_stored_release_and_the_page_rounded(app):
                 assert [float(c) for c in triple] == [estimate[p] for p in ("mean", "low", "high")]
                 shown += 1
     assert shown >= 3 * len(statistics)
-    # The page shows the same numbers to one decimal, and hides the same employers.
+    # The page shows the same numbers to one decimal, hides the same employers, and
+    # lists the same employers as the CSV (those without a response too).
     page = _page_employers(text(console.get(f"/staff/waves/{wave_id}/results")))
-    assert len(page) == len(figures["employers"])
+    labels = {name.strip(): _label(name) for name, *_ in ROSTER}
+    assert sorted(page) == sorted(labels)
+    assert len(page) > len(figures["employers"])
     for name, cells in page.items():
-        row = rows[_label(name)]
+        row = rows[labels[name]]
         if row[1] == "":
             assert cells == ["not enough responses"]
             continue

@@ -386,11 +386,16 @@ def _looks_missing(world: dict[str, Any], out: dict[str, str]) -> list[str]:
             out["staff dashboard"],
         )
     }
-    # Staff's dashboard lists only employers with responses (staff see counts, rule 9);
-    # the two reasons for hiding must still read alike there.
-    row_a = _normal(dashboard[str(ids[A])], world, ids[A])
-    if _normal(dashboard[str(ids[B])], world, ids[B]) != row_a or NOT_ENOUGH not in row_a:
-        problems.append("rule 8: the dashboard tells the k-1 and the k employer apart")
+    # The sector dashboard lists every employer of the round, and the k-1, the k and
+    # the employer without a response read alike there.
+    if str(ids[MISSING]) not in dashboard:
+        problems.append("rule 8: the dashboard leaves out the employer without a response")
+    else:
+        row_missing = _normal(dashboard[str(ids[MISSING])], world, ids[MISSING])
+        for index in (A, B):
+            row = _normal(dashboard[str(ids[index])], world, ids[index])
+            if row != row_missing or NOT_ENOUGH not in row:
+                problems.append(f"rule 8: the dashboard row of employer {index} reads apart")
     rows = {r["employer"]: r for r in csv_rows(out["aggregates csv"])}
     names = {e: n for n, e in world["names"].items()}
     empty = {key: value for key, value in rows[names[ids[MISSING]]].items() if key != "employer"}
