@@ -38,9 +38,28 @@ def _create_app() -> Flask:
     return app
 
 
+NOT_SET_UP = "The database is not set up or not up to date. Run `surveyapp db upgrade` first."
+
+
+class _Group(FlaskGroup):
+    """A database that is missing its tables, or cannot be reached, ends a command with
+    one plain line and exit status 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            missing = "no such table" in reason or "does not exist" in reason
+            click.echo(NOT_SET_UP if missing else f"error: the database failed: {reason}", err=True)
+            sys.exit(1)
+
+
 # No `run` command: Werkzeug's development server logs every request with the
 # client's address, which the survey must never record (anonymity rule 1).
-main = FlaskGroup(
+main = _Group(
     name="surveyapp",
     create_app=_create_app,
     add_default_commands=False,
@@ -124,10 +143,7 @@ _connections_option = click.option(
 def serve(host: str, port: int, threads: int | None, connection_limit: int | None) -> None:
     """Start the web server on an existing database."""
     if not _database_ready():
-        click.echo(
-            "The database is not set up or not up to date. Run `surveyapp db upgrade` first.",
-            err=True,
-        )
+        click.echo(NOT_SET_UP, err=True)
         sys.exit(1)
     serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
 

@@ -188,3 +188,35 @@ def test_database_url_chooses_the_database(tmp_path, monkeypatch):
     assert (
         default.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'surveyapp.sqlite3'}"
     )
+
+
+@pytest.mark.parametrize(
+    "empty_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["waves"],
+        ["partnerships", "list"],
+        ["results", "recompute", "--wave", "1"],
+        ["export", "--wave", "1", "--out", "{tmp}/x.csv", "--codebook", "{tmp}/c.csv"],
+    ],
+)
+def test_commands_on_a_database_without_tables_say_how_to_set_it_up(empty_url, tmp_path, args):
+    result = _run(empty_url, tmp_path, *(a.format(tmp=tmp_path) for a in args))
+    assert result.exit_code == 1, result.output
+    assert "Run `surveyapp db upgrade` first." in result.output
+    assert "Traceback" not in result.output
+    assert "SELECT" not in result.output
+
+
+def test_a_database_that_cannot_be_reached_is_one_line(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{port}/none"
+    result = _run(url, tmp_path, "waves")
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith("error: the database failed:"), result.output
+    assert "Traceback" not in result.output
