@@ -29,6 +29,7 @@ KIND_NAMES = {
     "second_factor_enrolled": _l("Two-step sign-in set up"),
     "second_factor_removed": _l("Two-step sign-in switched off"),
     "recovery_code_used": _l("Signed in with a recovery key"),
+    "recovery_keys_renewed": _l("New recovery keys made"),
     "password_changed": _l("Password changed"),
     "password_set_by_link": _l("Password set with a link"),
     "invite_link_made": _l("Invitation link made"),

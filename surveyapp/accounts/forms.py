@@ -69,7 +69,10 @@ class CodeForm(FlaskForm):
     code = _code_field()
 
 
-class SecondFactorOffForm(FlaskForm):
+class PasswordAndCodeForm(FlaskForm):
+    """Proof that the account's owner is at the keyboard: switching two-step sign-in
+    off, or making new recovery keys."""
+
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH * 4)],

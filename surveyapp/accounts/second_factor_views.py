@@ -25,11 +25,12 @@ from ..qr import qr_svg
 from ..ratelimit import account_key, limit
 from . import halfway
 from .audit import record, record_limited
-from .forms import CodeForm, SecondFactorOffForm
+from .forms import CodeForm, PasswordAndCodeForm
 from .passwords import verify_password
 from .second_factor import (
     accept_otp,
     confirm_enrolment,
+    new_recovery_codes,
     provisioning_uri,
     recovery_codes_left,
     remove,
@@ -80,6 +81,20 @@ def _code_limits(view: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
         on_breach=_limited,
     )(view)
     return limiter.limit(limit("login"), methods=["POST"], on_breach=_limited)(view)
+
+
+def _owner_proved(form: PasswordAndCodeForm, user: User, errors: dict[str, str]) -> bool:
+    """The account's password and a one-time password or recovery key (used up):
+    needed to switch the second factor off or make new recovery keys. What was wrong
+    goes on the form or into ``errors``."""
+    typed = form.code.data or ""
+    if not verify_password(user.password_hash, form.password.data or ""):
+        form.password.errors = [_("That is not your password.")]
+        return False
+    if accept_otp(db.session, user, typed) or use_recovery_code(db.session, user, typed):
+        return True
+    errors["code"] = _wrong_code(user)
+    return False
 
 
 def _expired() -> ResponseReturnValue:
@@ -165,7 +180,7 @@ def second_factor() -> ResponseReturnValue:
         "accounts/second_factor.html",
         user=user,
         left=recovery_codes_left(db.session, user) if user.has_second_factor else 0,
-        form=SecondFactorOffForm(),
+        form=PasswordAndCodeForm(),
         errors={},
         changed=request.args.get("changed", ""),
     )
@@ -173,30 +188,21 @@ def second_factor() -> ResponseReturnValue:
 
 @bp.post("/account/second-factor/off")
 @login_required
-@limiter.limit(limit("login"), on_breach=_limited)
-@limiter.shared_limit(
-    limit("login_account"), scope="login_account", key_func=_account_key, on_breach=_limited
-)
+@_code_limits
 def second_factor_off() -> ResponseReturnValue:
     user = current_user.user
     if user.is_staff:
         abort(404)  # staff cannot be without it; there is no such form for them
     if not user.has_second_factor:
         return redirect(url_for("accounts.second_factor"))
-    form = SecondFactorOffForm()
-    errors = {}
-    if form.validate_on_submit():
-        typed = form.code.data or ""
-        if not verify_password(user.password_hash, form.password.data or ""):
-            form.password.errors = [_("That is not your password.")]
-        elif accept_otp(db.session, user, typed) or use_recovery_code(db.session, user, typed):
-            remove(db.session, user)
-            record(db.session, "second_factor_removed", user, actor=user)
-            db.session.commit()
-            return redirect(url_for("accounts.second_factor", changed="off"))
-        else:
-            errors["code"] = _wrong_code(user)
-            user = db.session.get_one(User, user.id)
+    form = PasswordAndCodeForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit() and _owner_proved(form, user, errors):
+        remove(db.session, user)
+        record(db.session, "second_factor_removed", user, actor=user)
+        db.session.commit()
+        return redirect(url_for("accounts.second_factor", changed="off"))
+    user = db.session.get_one(User, user.id)
     db.session.rollback()
     return render_template(
         "accounts/second_factor.html",
@@ -206,3 +212,34 @@ def second_factor_off() -> ResponseReturnValue:
         errors=form_errors(form, **errors),
         changed="",
     ), 400
+
+
+@bp.route("/account/second-factor/recovery-keys", methods=["GET", "POST"])
+@login_required
+@_code_limits
+def recovery_keys() -> ResponseReturnValue:
+    """Ten new recovery keys in place of the old ones (used up, or seen by someone),
+    for the account's owner: their password and a one-time password or a key."""
+    user = current_user.user
+    if not user.has_second_factor:
+        return redirect(url_for("accounts.second_factor"))
+    form = PasswordAndCodeForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit() and _owner_proved(form, user, errors):
+        codes = new_recovery_codes(db.session, user)
+        record(db.session, "recovery_keys_renewed", user, actor=user)
+        db.session.commit()
+        # Shown on this response only: the keys are stored as hashes alone.
+        return render_template(
+            "accounts/recovery_codes.html",
+            codes=codes,
+            renewed=True,
+            next_url=url_for("accounts.second_factor"),
+        )
+    db.session.rollback()
+    return render_template(
+        "accounts/recovery_keys.html",
+        form=form,
+        errors=form_errors(form, **errors),
+        left=recovery_codes_left(db.session, user),
+    ), (400 if form.is_submitted() else 200)

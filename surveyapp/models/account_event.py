@@ -29,6 +29,7 @@ EVENT_KINDS = (
     "second_factor_enrolled",
     "second_factor_removed",
     "recovery_code_used",
+    "recovery_keys_renewed",
     "password_changed",
     "password_set_by_link",
     "invite_link_made",

@@ -98,6 +98,7 @@ def _pages(ids: dict[str, int]) -> list[tuple[str, str]]:
         ("invite", "/staff/people/new"),
         ("account-events", "/staff/account-events"),
         ("second-factor", "/account/second-factor"),
+        ("recovery-keys", "/account/second-factor/recovery-keys"),
     ]
 
 

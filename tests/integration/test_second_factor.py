@@ -7,6 +7,7 @@ its lifetime, staff without a second factor, and hostile input in the code field
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -383,3 +384,66 @@ def test_wrong_codes_count_towards_the_sign_in_limit_of_the_account(
         )
         assert event.user.email == email
     next(limited, None)
+
+
+def _keys_on(page) -> list[str]:
+    return re.findall(r"<code>([a-z0-9-]+)</code>", page.get_data(as_text=True))
+
+
+def test_new_recovery_keys_replace_the_old_ones(app, client, staff, fixed_clock):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == staff))
+        old = enrol(user)
+        db.session.commit()
+    sign_in(client, staff)
+    page = client.get("/account/second-factor")
+    assert "/account/second-factor/recovery-keys" in page.get_data(as_text=True)
+    form = client.get("/account/second-factor/recovery-keys")
+    assert form.status_code == 200
+    assert "10 recovery keys left." in form.get_data(as_text=True)
+    token = csrf_from(form)
+    fixed_clock[0] += timedelta(seconds=30)
+    # The password alone, a wrong password with a right code, or nothing, change nothing.
+    for data in (
+        {"password": PASSWORD, "code": "000000"},
+        {"password": "not my password at all", "code": _code(app, staff)},
+        {"password": PASSWORD},
+        {},
+    ):
+        refused = client.post(
+            "/account/second-factor/recovery-keys", data={**data, "csrf_token": token}
+        )
+        assert refused.status_code == 400, data
+        assert refused.get_data(as_text=True).count("<code>") == 0
+    assert _events(app, "recovery_keys_renewed") == 0
+    made = client.post(
+        "/account/second-factor/recovery-keys",
+        data={"password": PASSWORD, "code": old[0], "csrf_token": token},
+    )
+    assert made.status_code == 200
+    new = _keys_on(made)
+    assert len(new) == len(set(new)) == 10
+    assert not set(new) & set(old)
+    assert "The old ones no longer work." in made.get_data(as_text=True)
+    assert _events(app, "recovery_keys_renewed") == 1
+    # The old keys are gone (the unused ones too); a new one signs in once.
+    for key, status in ((old[1], 400), (new[0], 302)):
+        other = app.test_client()
+        post_password(other, staff)
+        assert type_code(other, key).status_code == status, key
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == staff))
+        assert second_factor.recovery_codes_left(db.session, user) == 9
+
+
+def test_no_recovery_keys_without_a_second_factor(app, partnership):
+    employer = employer_ids(app, partnership)[0]
+    email = make_user(app, "nokeys@second.example.org", partnership, employer_id=employer)
+    client = app.test_client()
+    sign_in(client, email)
+    assert client.get("/account/second-factor/recovery-keys").headers["Location"] == (
+        "/account/second-factor"
+    )
+    anonymous = app.test_client()
+    assert anonymous.get("/account/second-factor/recovery-keys").status_code == 302
+    assert _events(app, "recovery_keys_renewed") == 0
