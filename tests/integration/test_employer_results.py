@@ -407,6 +407,12 @@ def test_trend_since_the_previous_round_equals_the_stored_release(app):
             f"{_one(t['previous']['mean'])} → {_one(t['current']['mean'])}",
             f"{t['difference']:+.1f}",
         ]
+    # In Spanish the column is the noun "Cambio" (a difference), not the verb "Cambiar"
+    # of the survey's check page.
+    spanish = text(client.get(page_url(second) + "?lang=es"))
+    head = re.search(r'<table[^>]*id="trend".*?</thead>', spanish, re.S)
+    assert head
+    assert ">Cambio</th>" in head.group(0)
 
 
 def test_spanish_pages_write_decimals_with_a_comma(app):
