@@ -529,3 +529,37 @@ def test_the_bounds_audit_finds_what_complementary_suppression_prevents(sqlite_a
     monkeypatch.setattr(release_steps, "_across_employers", lambda _w, _g, _s, employers: employers)
     problems = _audit(sqlite_app, P_SPEC, empty_cells_known=False)
     assert any("pinned" in problem for problem in problems), problems
+
+
+def test_every_output_reads_the_stored_release_and_scores_nothing(sqlite_app, monkeypatch):
+    """Issue 14: pages, briefs, CSVs and the API of a closed round read the release
+    stored at close; with the scoring taken away afterwards every one still answers."""
+    import scipy.stats
+
+    from surveyapp.results import offline, store
+
+    world = _setup(sqlite_app, P_SPEC)
+    _close(world["staff"], world["p_wave"])
+    _close(world["q_staff"], world["q_wave"])
+    calls: list[str] = []
+
+    def scoring_called(name: str):
+        def refuse(*_args: object, **_kwargs: object):
+            calls.append(name)
+            raise AssertionError(f"{name} called while serving a closed round")
+
+        return refuse
+
+    for module, name in (
+        (store, "release"),
+        (store, "compute_release"),
+        (offline, "release"),
+        (scipy.stats, "bootstrap"),
+        (scipy.stats, "kruskal"),
+        (scipy.stats, "wilcoxon"),
+    ):
+        monkeypatch.setattr(module, name, scoring_called(name))
+    out = _gather(sqlite_app, world)
+    assert not calls
+    assert len(out) > 6 * len(world["p_employers"])
+    assert "Job Quality Index" in out["staff dashboard"]
