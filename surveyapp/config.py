@@ -56,6 +56,7 @@ APP_VARIABLES = (
 #: Read by the test suite and CI, not the app: set there, they are not typos.
 TOOL_VARIABLES = (
     "SURVEYAPP_REQUIRE_POSTGRES",
+    "SURVEYAPP_REQUIRE_REDIS",
     "SURVEYAPP_REQUIRE_BROWSER",
     "SURVEYAPP_CHROMIUM",
     # tests/load: SURVEYAPP_LOAD=long runs the long form.
