@@ -227,8 +227,9 @@ def _processes(environ: Mapping[str, str], argv: Sequence[str]) -> int:
     other servers) take as their default number of workers; and gunicorn's own
     ``-w``/``--workers`` on its command line or in ``GUNICORN_CMD_ARGS``. The most of
     these wins, so a stale SURVEYAPP_PROCESSES=1 cannot hide ``gunicorn -w 4``. A
-    worker count set only in a gunicorn configuration file cannot be seen from
-    here: set SURVEYAPP_PROCESSES too (README).
+    worker count set only in a gunicorn configuration file cannot be seen from here;
+    gunicorn_conf.on_starting checks gunicorn's final count, and ``surveyapp serve``
+    its own ``--workers`` (both with :func:`check_shared_limits`).
     """
     counts = [
         _whole(environ, "SURVEYAPP_PROCESSES", 1, minimum=1),

@@ -1,4 +1,5 @@
-"""Serving the app with waitress, sized for a shift change.
+"""Serving the app, sized for a shift change: waitress in one process, or gunicorn
+processes, one per core (gunicorn_conf.py), which share these settings.
 
 Forty to hundreds of phones arrive within a minute of each other and keep their
 connections open between pages while their owners read. Waitress's defaults (100
