@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from . import create_app, serving
 from .accounts.cli import users
 from .api.cli import tokens
-from .config import MAX_THREADS
+from .config import MAX_THREADS, ConfigError, check_shared_limits
 from .partnerships_cli import partnerships
 from .reports.brief_cli import brief
 from .reports.cli import poster
@@ -124,39 +124,76 @@ _threads_option = click.option(
     "--threads",
     type=click.IntRange(1, MAX_THREADS),
     default=None,
-    help=f"Requests handled at once (default {ServerSettings.threads}).",
+    help=f"Requests each process handles at once (default {ServerSettings.threads}).",
 )
 _connections_option = click.option(
     "--connection-limit",
     type=click.IntRange(10, 100_000),
     default=None,
-    help=f"Open connections at once (default {ServerSettings.connection_limit}).",
+    help=f"Open connections at once, all processes together (default "
+    f"{ServerSettings.connection_limit}).",
 )
+_workers_option = click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Server processes (default: one per core). 1 serves with waitress in this "
+    "process; more with gunicorn, where the platform has it.",
+)
+
+
+def _serve(host: str, port: int, settings: ServerSettings, workers: int | None) -> None:
+    count = workers or serving.default_workers()
+    missing = serving.gunicorn_missing() if count > 1 else None
+    if missing:
+        click.echo(f"{missing}: serving with waitress in one process (one core).")
+        count = 1
+    app = _app()
+    try:
+        check_shared_limits(
+            app.extensions["surveyapp.settings"],
+            str(app.config["RATELIMIT_STORAGE_URI"]),
+            count,
+            hint=" or serve with --workers 1",
+        )
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    serving.serve(app, host, port, settings, workers=count)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@_workers_option
 @_threads_option
 @_connections_option
 @with_appcontext
-def serve(host: str, port: int, threads: int | None, connection_limit: int | None) -> None:
+def serve(
+    host: str, port: int, workers: int | None, threads: int | None, connection_limit: int | None
+) -> None:
     """Start the web server on an existing database."""
     if not _database_ready():
         click.echo(NOT_SET_UP, err=True)
         sys.exit(1)
-    serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
+    _serve(host, port, _server_settings(threads, connection_limit), workers)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Create the demo data and print links only.")
+@_workers_option
 @_threads_option
 @_connections_option
 @with_appcontext
 def demo(
-    host: str, port: int, no_serve: bool, threads: int | None, connection_limit: int | None
+    host: str,
+    port: int,
+    no_serve: bool,
+    workers: int | None,
+    threads: int | None,
+    connection_limit: int | None,
 ) -> None:
     """Set up the database and a demo partnership, print survey links, and serve."""
     from .demo import create_demo
@@ -185,7 +222,7 @@ def demo(
             # app given this secret, or pyotp.TOTP(secret).now() (README, "Try it").
             click.echo(f"staff-totp {account.totp_secret}")
     if not no_serve:
-        serving.serve(_app(), host, port, _server_settings(threads, connection_limit))
+        _serve(host, port, _server_settings(threads, connection_limit), workers)
 
 
 def _app() -> Flask:

@@ -56,6 +56,7 @@ APP_VARIABLES = (
 #: Read by the test suite and CI, not the app: set there, they are not typos.
 TOOL_VARIABLES = (
     "SURVEYAPP_REQUIRE_POSTGRES",
+    "SURVEYAPP_REQUIRE_REDIS",
     "SURVEYAPP_REQUIRE_BROWSER",
     "SURVEYAPP_CHROMIUM",
     # tests/load: SURVEYAPP_LOAD=long runs the long form.
@@ -226,8 +227,9 @@ def _processes(environ: Mapping[str, str], argv: Sequence[str]) -> int:
     other servers) take as their default number of workers; and gunicorn's own
     ``-w``/``--workers`` on its command line or in ``GUNICORN_CMD_ARGS``. The most of
     these wins, so a stale SURVEYAPP_PROCESSES=1 cannot hide ``gunicorn -w 4``. A
-    worker count set only in a gunicorn configuration file cannot be seen from
-    here: set SURVEYAPP_PROCESSES too (README).
+    worker count set only in a gunicorn configuration file cannot be seen from here;
+    gunicorn_conf.on_starting checks gunicorn's final count, and ``surveyapp serve``
+    its own ``--workers`` (both with :func:`check_shared_limits`).
     """
     counts = [
         _whole(environ, "SURVEYAPP_PROCESSES", 1, minimum=1),
@@ -392,12 +394,30 @@ def _check_production(settings: Settings, config: Mapping[str, Any]) -> None:
             "SURVEYAPP_ENV=production needs SURVEYAPP_HTTPS=1: serve it over HTTPS "
             "(directly or behind a TLS proxy)"
         )
-    in_memory = str(config["RATELIMIT_STORAGE_URI"]).partition("://")[0].endswith("memory")
-    if in_memory and settings.processes > 1:
-        # Each process would count on its own: every limit multiplied by the number
-        # of processes, and the sign-in lock-out with it.
-        raise ConfigError(
-            f"SURVEYAPP_ENV=production with {settings.processes} processes needs a shared "
-            "rate-limit store: set RATELIMIT_STORAGE_URI=redis://host:6379 "
-            "(memory:// counts in each process on its own)"
-        )
+    check_shared_limits(settings, str(config["RATELIMIT_STORAGE_URI"]), settings.processes)
+
+
+def in_memory_store(storage_uri: str) -> bool:
+    """Whether rate-limit counters live in this process's memory (``memory://``)."""
+    return storage_uri.partition("://")[0].endswith("memory")
+
+
+def check_shared_limits(
+    settings: Settings, storage_uri: str, processes: int, hint: str = ""
+) -> None:
+    """Refuse, in production, several processes that would each count rate limits alone.
+
+    :param processes: the app processes that will serve (``surveyapp serve --workers``
+        and gunicorn's own count are only known after the settings were read).
+    :param hint: a way out to add to the message, e.g. ``--workers 1``.
+    :raises ConfigError: production, ``memory://`` and more than one process.
+    """
+    if not settings.production or processes <= 1 or not in_memory_store(storage_uri):
+        return
+    # Each process would count on its own: every limit multiplied by the number
+    # of processes, and the sign-in lock-out with it.
+    raise ConfigError(
+        f"SURVEYAPP_ENV=production with {processes} processes needs a shared "
+        "rate-limit store: set RATELIMIT_STORAGE_URI=redis://host:6379 "
+        f"(memory:// counts in each process on its own){hint}"
+    )

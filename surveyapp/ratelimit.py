@@ -6,16 +6,21 @@ hour). A tighter limit applies to page saves per draft, keyed on the worker's ow
 draft cookie: one person cannot hammer a page, however many share their address.
 (Starting and sending issue or retire the cookie, so they are limited per address.)
 
-Keys never reveal a client: the address key is an HMAC under a random salt that
-lives only in this process's memory and changes every few hours (Warehouse's
-``ProxyFixer`` hashes addresses the same way); the draft key is an HMAC of the
-cookie. This is the one place in surveyapp that reads the client address.
+Keys never reveal a client: the address key is an HMAC under a salt that changes
+every few hours (Warehouse's ``ProxyFixer`` hashes addresses the same way); the draft
+key is an HMAC of the cookie. With ``memory://`` counters the salt is random and
+lives only in this process's memory. With a shared store (Redis) every process and
+host must reach the same key for the same client, or each would count alone: there
+the salt is derived from ``SECRET_KEY`` and the current period, so only someone
+holding both ``SECRET_KEY`` and a copy of the store could test guessed addresses
+against its keys. This is the one place in surveyapp that reads the client address.
 
 Every limit can be changed by an environment variable (README, "Rate limits").
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -111,11 +116,21 @@ def limit(name: str) -> Callable[[], str]:
 
 def _current_salt() -> bytes:
     global _salt, _salt_born
+    if not str(current_app.config["RATELIMIT_STORAGE_URI"]).partition("://")[0].endswith("memory"):
+        period = int(time.time() // SALT_LIFETIME_SECONDS)
+        return _shared_salt(str(current_app.config["SECRET_KEY"]), period)
     with _lock:
         if time.monotonic() - _salt_born > SALT_LIFETIME_SECONDS:
             _salt = secrets.token_bytes(32)
             _salt_born = time.monotonic()
         return _salt
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_salt(secret_key: str, period: int) -> bytes:
+    # The same on every host at the same time (their clocks agree to well within the
+    # period); the next period's cannot be told from this one's without the key.
+    return hmac.new(secret_key.encode(), f"rate-limit-salt:{period}".encode(), "sha256").digest()
 
 
 def anonymous_client_key() -> str:

@@ -1,4 +1,5 @@
-"""Serving the app with waitress, sized for a shift change.
+"""Serving the app, sized for a shift change: waitress in one process, or gunicorn
+processes, one per core (gunicorn_conf.py), which share these settings.
 
 Forty to hundreds of phones arrive within a minute of each other and keep their
 connections open between pages while their owners read. Waitress's defaults (100
@@ -10,7 +11,9 @@ setting that matters is chosen here, on purpose.
 from __future__ import annotations
 
 import errno
+import importlib.util
 import logging
+import os
 import resource
 import socket
 import sqlite3
@@ -44,6 +47,14 @@ class ServerSettings:
     backlog: int = 2048
 
 
+def error_headers(https: bool) -> list[tuple[str, str]]:
+    """The headers every page carries, for answers the server writes without the app."""
+    extra = [*FIXED_HEADERS.items(), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    if https:
+        extra.append(("Strict-Transport-Security", HSTS))
+    return extra
+
+
 def _error_channel(https: bool) -> type[Any]:
     """Waitress's connection class, answering its own errors with our headers.
 
@@ -56,9 +67,7 @@ def _error_channel(https: bool) -> type[Any]:
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
-    extra = [*FIXED_HEADERS.items(), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
-    if https:
-        extra.append(("Strict-Transport-Security", HSTS))
+    extra = error_headers(https)
 
     class HeaderedErrorTask(ErrorTask):
         def execute(self) -> None:
@@ -117,29 +126,68 @@ class Checkpointer(threading.Thread):
 
 def checkpoint(app: Flask) -> None:
     with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
-        except sqlite3.Error as exc:
-            # A busy database just waits for the next round.
-            log.info("WAL checkpoint skipped: %s", type(exc).__name__)
-        finally:
-            raw.close()
+        database = db.engine.url.database
+        timeout = float(app.config.get("SQLITE_BUSY_TIMEOUT", 30))
+    # A connection of its own, closed at once, not one from the pool: under gunicorn
+    # this runs in the master, and a pooled connection would be copied into every
+    # worker forked later.
+    connection = sqlite3.connect(str(database), timeout=timeout)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        # A busy database just waits for the next round.
+        log.info("WAL checkpoint skipped: %s", type(exc).__name__)
+    finally:
+        connection.close()
 
 
-def serve(app: Flask, host: str, port: int, settings: ServerSettings | None = None) -> None:
-    """Serve until interrupted; a port in use is one line and exit status 1."""
-    import waitress
+def default_workers() -> int:
+    """Processes for ``surveyapp serve``: one per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
 
+
+def gunicorn_missing() -> str | None:
+    """Why several processes cannot serve here (None: gunicorn can)."""
+    if os.name != "posix":
+        return "gunicorn does not run on this platform"
+    if importlib.util.find_spec("gunicorn") is None:
+        return "gunicorn is not installed (pip install gunicorn)"
+    return None
+
+
+def serve(
+    app: Flask, host: str, port: int, settings: ServerSettings | None = None, workers: int = 1
+) -> None:
+    """Serve until interrupted; a port in use is one line and exit status 1.
+
+    One worker is waitress in this process; several are gunicorn processes, each
+    with ``settings.threads`` threads, sharing ``settings.connection_limit``.
+    """
     settings = settings or ServerSettings()
     with app.app_context():
         # Nothing opened by the command (migrations, demo data) may stay open while
         # serving: an idle read transaction would stop SQLite's WAL from ever
-        # being checkpointed.
+        # being checkpointed, and a forked worker must not share a connection.
         db.session.remove()
         db.engine.dispose()
         sqlite = db.engine.dialect.name == "sqlite"
     _raise_open_file_limit(settings.connection_limit + 256)
+    if sqlite:
+        Checkpointer(app, float(app.config["CHECKPOINT_SECONDS"])).start()
+    if workers > 1:
+        from .gunicorn_conf import serve_with_gunicorn
+
+        serve_with_gunicorn(app, host, port, settings, workers)
+        return
+    _serve_with_waitress(app, host, port, settings)
+
+
+def _serve_with_waitress(app: Flask, host: str, port: int, settings: ServerSettings) -> None:
+    import waitress
+
     try:
         options = waitress_options(app, settings)
         server = waitress.create_server(app, host=host, port=port, **options)
@@ -151,8 +199,6 @@ def serve(app: Flask, host: str, port: int, settings: ServerSettings | None = No
     for listener in [server, *getattr(server, "map", {}).values()]:
         if hasattr(listener, "channel_class"):
             listener.channel_class = channel
-    if sqlite:
-        Checkpointer(app, float(app.config["CHECKPOINT_SECONDS"])).start()
     click.echo(f"Serving surveyapp on http://{_shown_host(host)}:{port}/  (Ctrl+C to stop)")
     try:
         server.run()

@@ -1,5 +1,6 @@
-"""The app for a WSGI server: ``gunicorn 'surveyapp.wsgi:app'`` (several processes,
-PostgreSQL, Redis for rate limits; see the README). ``surveyapp serve`` uses waitress."""
+"""The app for a WSGI server: ``gunicorn -c python:surveyapp.gunicorn_conf surveyapp.wsgi:app``
+(several processes, PostgreSQL, Redis for rate limits; README, "Running in production").
+``surveyapp serve`` runs the same gunicorn setup inside its own process."""
 
 from __future__ import annotations
 

@@ -19,29 +19,32 @@ GUNICORN_THREADS = 4
 
 
 class Gunicorn:
-    def __init__(self, port: int, env: dict[str, str], log: Path) -> None:
+    """gunicorn answering on 127.0.0.1:port; ``arguments`` (its command line after
+    ``gunicorn``, binding that port) replace the default ones."""
+
+    def __init__(
+        self, port: int, env: dict[str, str], log: Path, arguments: list[str] | None = None
+    ) -> None:
         self.port = port
         self.env = env
         self.log = log
+        self.arguments = arguments or [
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(GUNICORN_THREADS),
+            "surveyapp.wsgi:app",
+        ]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
         with open(self.log, "ab") as handle:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--workers",
-                    str(GUNICORN_WORKERS),
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    str(GUNICORN_THREADS),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "surveyapp.wsgi:app",
-                ],
+                [sys.executable, "-m", "gunicorn", *self.arguments],
                 env=self.env,
                 stdout=handle,
                 stderr=subprocess.STDOUT,

@@ -1,13 +1,19 @@
 """The protective headers are the same on every response `surveyapp serve` can send,
 over a real socket: pages, 404, 405, 413 (by Content-Length and chunked), 429, 503
-(PostgreSQL stopped), and what waitress answers by itself without the app (a
-malformed request line, headers too large, a body over its limit)."""
+(PostgreSQL stopped), and what the server answers by itself without the app (a
+malformed request line, headers too large, a body over its limit; gunicorn also a
+request line too long). Both servers: waitress (``--workers 1``) and gunicorn (more).
+None of them writes the client's address into the server's output."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +22,7 @@ from surveyapp.extensions import db
 
 from ..conftest import SECRET
 from ..factories import make_wave
-from ..load_workers import serve
+from ..load_workers import answering, surveyapp_env
 from ..postgres import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -30,9 +36,16 @@ SAME = (
 )
 
 
+#: The tests' client address: loopback, but not the address the server listens on,
+#: so finding it in the server's output can only mean a client address was written.
+CLIENT = "127.0.0.2"
+
+
 def _exchange(port: int, raw: bytes) -> tuple[int, dict[str, str], str]:
     """Send raw bytes; read the first answer: (status, headers, body)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+    with socket.create_connection(
+        ("127.0.0.1", port), timeout=20, source_address=(CLIENT, 0)
+    ) as sock:
         # The server may answer and close before taking everything.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(raw)
@@ -86,7 +99,25 @@ def _chunked(path: str, size: int) -> bytes:
     )
 
 
-def test_every_response_carries_the_same_headers(own_pg, tmp_path, monkeypatch):
+@contextlib.contextmanager
+def _serve(instance: Path, workers: int, env: dict[str, str]) -> Iterator[tuple[int, Path]]:
+    """`surveyapp serve --workers N` as shipped; yields its port and the file of its output."""
+    port = free_port()
+    log = instance / f"serve-{port}.log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "surveyapp.cli", "serve", "--port", str(port)]
+            + ["--workers", str(workers)],
+            env={**surveyapp_env(instance), **env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    with answering(process, port, log):
+        yield port, log
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["waitress", "gunicorn"])
+def test_every_response_carries_the_same_headers(own_pg, tmp_path, monkeypatch, workers):
     pg, url = own_pg
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -98,8 +129,7 @@ def test_every_response_carries_the_same_headers(own_pg, tmp_path, monkeypatch):
         db.engine.dispose()
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "SURVEYAPP_LIMIT_RESUME": "2/minute"}
     answers: dict[str, tuple[int, dict[str, str], str]] = {}
-    with serve(instance, free_port(), extra_env=env) as server:
-        port = server.port
+    with _serve(instance, workers, env) as (port, log):
         answers["page"] = _exchange(port, _get(f"/s/{token}"))
         answers["404"] = _exchange(port, _get("/no/such/page"))
         answers["405"] = _exchange(
@@ -110,11 +140,14 @@ def test_every_response_carries_the_same_headers(own_pg, tmp_path, monkeypatch):
         answers["413 chunked"] = _exchange(port, _chunked(f"/s/{token}/resume", 100_000))
         answers["400 request line"] = _exchange(port, b"NONSENSE\x01 / HTTP/9\r\n\r\n")
         answers["431"] = _exchange(port, _get("/", f"X-Big: {'b' * 300_000}\r\n"))
+        if workers > 1:
+            answers["414"] = _exchange(port, _get("/" + "u" * 9000))
         # Over the resume limit (2 a minute here): 429, with a session and its token.
         status, headers, body = _exchange(port, _get(f"/s/{token}/resume"))
         cookie = headers["set-cookie"].split(";", 1)[0]
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
-        for _ in range(3):
+        # memory:// counts in each process: 2 * workers + 1 tries reach 3 in one of them.
+        for _ in range(2 * workers + 1):
             answers["429"] = _exchange(
                 port,
                 _post(
@@ -123,13 +156,16 @@ def test_every_response_carries_the_same_headers(own_pg, tmp_path, monkeypatch):
                     f"Cookie: {cookie}\r\n",
                 ),
             )
+            if answers["429"][0] == 429:
+                break
         pg.stop()
         try:
             answers["503"] = _exchange(port, _get(f"/s/{token}"))
         finally:
             pg.start()
+    output = log.read_text("utf-8")
     statuses = {name: answer[0] for name, answer in answers.items()}
-    assert statuses == {
+    assert statuses == ({"414": 414} if workers > 1 else {}) | {
         "page": 200,
         "404": 404,
         "405": 405,
@@ -147,6 +183,14 @@ def test_every_response_carries_the_same_headers(own_pg, tmp_path, monkeypatch):
         assert {h: headers.get(h) for h in expected} == expected, name
         assert "Traceback" not in body, name
         assert "etag" not in headers, name
-    # Waitress's own answers (no app page) were among them.
-    assert "generated by" in answers["400 request line"][2]
-    assert "generated by" in answers["431"][2]
+    # The server's own answers (no app page) were among them.
+    own = ["400 request line", "431", "414"] if workers > 1 else ["400 request line", "431"]
+    signature = "<h1><p>" if workers > 1 else "generated by"
+    for name in own:
+        assert signature in answers[name][2], name
+    if workers > 1:
+        # Refused by gunicorn, and said so in its log, without the client's address.
+        assert "Invalid request: " in output
+        assert "Invalid request from ip" not in output
+    assert CLIENT not in output
+    assert "/no/such/page" not in output
