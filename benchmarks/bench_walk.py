@@ -113,7 +113,7 @@ class Figure:
         return (
             f"   {label:<10}{self.app:<11}{self.workers:>4}{self.walks:>7}"
             f"{self.walks_per_second:>9.1f}{self.p(50):>8.1f}{self.p(99):>8.1f}"
-            f"{self.server_cpu_ms_per_walk:>10.1f}{100 * self.client_cpu_share:>8.0f}%"
+            f"{self.server_cpu_ms_per_walk:>12.1f}{100 * self.client_cpu_share:>8.0f}%"
             f"  {'stored == acknowledged' if self.stored == self.walks else ''}"
             + (f"  INVALID: {' / '.join(problems)}" if problems else "")
         )
@@ -121,7 +121,7 @@ class Figure:
 
 HEADER = (
     f"   {'figure':<10}{'app':<11}{'wkrs':>4}{'walks':>7}{'walks/s':>9}{'p50 ms':>8}"
-    f"{'p99 ms':>8}{'CPU ms/walk':>10}{'client':>9}"
+    f"{'p99 ms':>8}{'CPU ms/walk':>12}{'client':>9}"
 )
 
 
