@@ -1,7 +1,7 @@
 """Whole survey walks against surveyapp under gunicorn, and against a bare app, in one run.
 
-Run:  python benchmarks/bench_walk.py            (SQLite and PostgreSQL, about 6 minutes)
-      python benchmarks/bench_walk.py --quick    (shorter figures, about 3 minutes)
+Run:  python benchmarks/bench_walk.py            (SQLite and PostgreSQL, about 10 minutes)
+      python benchmarks/bench_walk.py --quick    (shorter figures, about 5 minutes)
 
 A walk is what a worker does: open the survey link (the anonymity receipt), start,
 answer every page (each page GET carries its CSRF token, each POST sends it back with

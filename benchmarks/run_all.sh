@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other: about 45 minutes (QUICK=1: about 20, with
+# Every benchmark, one after the other: about 50 minutes (QUICK=1: about 20, with
 # shorter forms). Run on an otherwise idle machine. Each benchmark prints its own
 # figures, baselines, ratios and PASS/FAIL lines; this script stops at the first one
 # that crashes, not at a FAIL (a FAIL is a measurement, not a broken benchmark).
