@@ -33,10 +33,15 @@ wrk shares the machine's 2 cores with the servers (and with other people's work)
 CPU share is printed with each figure. Compare ratios, never absolute numbers
 (PERFORMANCE.md: repeated runs spread +-10-20 %, an A/A run gives 1.03-1.05).
 
-Last, the app runs in-process once (Flask test client) with a SQLAlchemy
+Then the app runs in-process once (Flask test client) with a SQLAlchemy
 before_cursor_execute listener to count SQL statements per GET and per save. Target: a
 page save costs at most one read (SELECT) and one write (INSERT/UPDATE/DELETE)
 statement; transaction control (BEGIN, COMMIT) is printed apart.
+
+Last (SQLite run only; --no-weights leaves it out), benchmarks/page_weights.py: the
+bytes of every worker, staff and employer page, raw and gzip-compressed (target: worker
+pages at most 15 KB raw and 5 KB compressed), and the cost of each staff and employer
+page in-process against the bare app's page GET (see that module).
 """
 
 from __future__ import annotations
@@ -424,6 +429,10 @@ def measure_database(
             sizes = {"surveyapp": s_size, "bare": b_size}
             measure_pair(bare_server, survey_server, files, sizes, label, args)
     count_statements(instance, survey_url, tokens[0], args.page)
+    if not args.no_weights and survey_url is None:  # bytes do not depend on the database
+        import page_weights
+
+        page_weights.report(instance, survey_url, tokens[1], bare_url, args.weight_repeats)
 
 
 def measure_pair(
@@ -512,6 +521,12 @@ def main() -> None:
         ),
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-weights", action="store_true", help="leave out the bytes and cost of every page"
+    )
+    parser.add_argument(
+        "--weight-repeats", type=int, default=30, help="requests per staff/employer page timed"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = parser.parse_args()
     if not 1024 <= args.port < 32767:

@@ -306,9 +306,11 @@ def build_config(
     database_url = settings.database_url or f"sqlite:///{instance_path / 'surveyapp.sqlite3'}"
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # Bound parameters may hold a worker's free text: never put them in errors or logs.
         "SQLALCHEMY_ENGINE_OPTIONS": {
+            # A PostgreSQL server restarted (or a proxy that dropped an idle
+            # connection) must not fail the next request on a dead pooled connection.
             "pool_pre_ping": True,
+            # Bound parameters may hold a worker's free text: never in errors or logs.
             "hide_parameters": True,
             # Room for every server thread (serve --threads, at most MAX_THREADS) plus
             # housekeeping, so no request waits for a pooled connection.
@@ -377,6 +379,10 @@ def build_config(
         engine_options.setdefault(
             "connect_args", {"timeout": float(config.get("SQLITE_BUSY_TIMEOUT", 30))}
         )
+        # A file has no server that can drop a pooled connection: the ping before
+        # each checkout (one or two a request) would be a query no page needs.
+        if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+            engine_options["pool_pre_ping"] = False
         config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     if len(str(config["SECRET_KEY"])) < 16:
         raise ConfigError("SECRET_KEY is too short: use at least 32 random characters")

@@ -46,7 +46,7 @@ def link_rows(wave: Wave) -> list[LinkRow]:
     for link, employer in pairs:
         url = survey_url(link.token)
         label = _("QR code for the survey link of %(name)s", name=employer.name)
-        rows.append(LinkRow(link, employer, url, qr_svg(url, label)))
+        rows.append(LinkRow(link, employer, url, qr_svg(url, label, cache=True)))
     return rows
 
 

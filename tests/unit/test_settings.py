@@ -155,3 +155,19 @@ def test_every_variable_the_readme_lists_is_known():
     readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
     listed = set(re.findall(r"`(SURVEYAPP_[A-Z_]+[A-Z])(?:=[^`]*)?`", readme))
     assert listed - known_variables() == set()
+
+
+def test_only_a_server_database_pings_pooled_connections(tmp_path):
+    """PostgreSQL can drop a pooled connection (a restart); a SQLite file cannot, so
+    pinging before every checkout would be a query per request that serves nobody."""
+
+    def engine_options(environ: dict[str, str]) -> dict[str, object]:
+        settings = load_settings({"SECRET_KEY": "k" * 32, **environ}, argv=["surveyapp"])
+        return build_config(settings, tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]
+
+    sqlite = engine_options({})
+    server = engine_options({"DATABASE_URL": "postgresql+psycopg://db.example/s"})
+    assert sqlite["pool_pre_ping"] is False
+    assert sqlite["connect_args"] == {"timeout": 30.0}
+    assert server["pool_pre_ping"] is True
+    assert "connect_args" not in server
