@@ -74,8 +74,8 @@ from tests.load_workers import (  # noqa: E402
     answering,
     create_demo,
     pick_answers,
-    process_cpu_seconds,
     surveyapp_env,
+    tree_cpu_seconds,
 )
 
 LUA = HERE / "wrk_sessions.lua"
@@ -90,19 +90,6 @@ PERFORMANCE_QUESTIONS = 40
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU of a gunicorn master and its workers (children found through /proc)."""
-    total = process_cpu_seconds(pid)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            total += process_cpu_seconds(int(stat.parent.name))
-    return total
 
 
 @dataclass

@@ -7,7 +7,8 @@ Run:  python benchmarks/bench_shift_change.py               (500 workers, about 
 At a shift change a crew scans the same QR poster over the break-room Wi-Fi: every
 phone reaches the server from one address. The script creates a fresh instance folder
 and SQLite database with `surveyapp demo --no-serve`, starts `surveyapp serve --port P`
-exactly as shipped (waitress, rate limits on) and drives it over HTTP with the virtual
+exactly as shipped (one gunicorn process per core; rate limits on, in memory, so each
+process counts its own) and drives it over HTTP with the virtual
 workers of tests/load_workers.py: 30 % Spanish, arrivals spread over --arrival-seconds,
 --think seconds on each page, one keep-alive connection and cookie jar per worker.
 
@@ -201,7 +202,8 @@ def main() -> None:
         print(
             f"instance {instance}: demo data created in {time.monotonic() - started:.1f} s, "
             f"{len(tokens)} survey links; server: surveyapp serve --port {args.port} "
-            "(waitress, SQLite, rate limits on, as shipped)"
+            "(as shipped: one gunicorn process per core, SQLite, rate limits on, each process"
+            " counting its own)"
         )
         print(f"load average before: {os.getloadavg()[0]:.2f} (2 shared cores: figures are noisy)")
         base = baseline(instance, tokens, args.port)
