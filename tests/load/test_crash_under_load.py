@@ -17,17 +17,16 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.instruments import get_instrument
-from surveyapp.models import Comment, PendingComment
-from surveyapp.sealing import pending_comment_key, unseal
 
 from ..conftest import SECRET
 from ..factories import make_wave
@@ -36,6 +35,7 @@ from ..postgres import PostgresServer, free_port
 from .conftest import LONG
 from .crowd import CrowdPlan, Outcome, run_crowd
 from .servers import Gunicorn
+from .stored import Stored, read_stored
 
 pytestmark = pytest.mark.slow
 
@@ -83,41 +83,9 @@ def _wait_for(url: str, share: float, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def _stored(url: str, instance: Path) -> tuple[Counter[str], list[int], int]:
-    """(markers in every stored comment, answer rows per response, responses without
-    answers), read through the app, which alone can unseal pending comments."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
-    with app.app_context():
-        key = pending_comment_key(SECRET)
-        texts = [
-            unseal(key, row.sealed_text, f"{row.id}:pending").decode()
-            for row in db.session.scalars(select(PendingComment))
-        ] + list(db.session.scalars(select(Comment.text)))
-        per_response = list(
-            db.session.execute(
-                text(
-                    "SELECT count(a.response_id) FROM responses r"
-                    " LEFT JOIN answers a ON a.response_id = r.id GROUP BY r.id"
-                )
-            ).scalars()
-        )
-        orphans = int(
-            db.session.execute(
-                text(
-                    "SELECT count(*) FROM answers a WHERE NOT EXISTS"
-                    " (SELECT 1 FROM responses r WHERE r.id = a.response_id)"
-                )
-            ).scalar_one()
-        )
-        db.session.remove()
-        db.engine.dispose()
-    return Counter(texts), per_response, orphans
-
-
-def _summary(
-    outcomes: list[Outcome], stored: Counter[str], responses: int, seconds: float, kills: str
-) -> str:
+def _summary(outcomes: list[Outcome], found: Stored, seconds: float, kills: str) -> str:
     results = Counter(o.result for o in outcomes)
+    stored, responses = found.markers, len(found.per_response)
     return (
         f"{len(outcomes)} workers in {seconds:.0f} s ({kills}): thanked {results['thanked']}, "
         f"told already sent {results['told_already']}, failed {results['failed']}; "
@@ -131,7 +99,8 @@ def _summary(
     )
 
 
-def _check(outcomes: list[Outcome], stored: Counter[str], per_response: list[int], orphans: int):
+def _check(outcomes: list[Outcome], found: Stored) -> None:
+    stored, per_response = found.markers, found.per_response
     markers = {o.marker for o in outcomes}
     acknowledged = [o for o in outcomes if o.result in ("thanked", "told_already")]
     # Every acknowledged worker stored exactly once; nothing stored twice or unknown.
@@ -141,7 +110,7 @@ def _check(outcomes: list[Outcome], stored: Counter[str], per_response: list[int
     # No partial response: one per marker, each with every answer, no stray answers.
     assert len(per_response) == len(stored)
     assert set(per_response) == {CHOICES}
-    assert orphans == 0
+    assert found.orphans == 0
     # Every draft saved before the crash opened with its save code, answers intact.
     savers = [o for o in outcomes if o.saved_before_crash]
     assert savers
@@ -160,6 +129,33 @@ def _crowd(port: int, tokens: list[str], crashed, restarted, into: list) -> thre
     return thread
 
 
+def _crowd_through_crashes(
+    server: Gunicorn, url: str, tokens: list[str], share: float, more: Callable[[], None]
+) -> tuple[list[Outcome], int, float]:
+    """A crowd walks while every gunicorn process is killed with -9 once ``share`` of it
+    is stored, then started again; ``more`` runs after the restart (another crash).
+    The workers' outcomes, the processes killed and the seconds it took."""
+    crashed, restarted = threading.Event(), threading.Event()
+    outcomes: list[Outcome] = []
+    began = time.monotonic()
+    server.start()
+    try:
+        crowd = _crowd(server.port, tokens, crashed, restarted, outcomes)
+        _wait_for(url, share, 60)
+        crashed.set()
+        killed = server.kill()
+        time.sleep(1.0)
+        server.start()
+        restarted.set()
+        more()
+        crowd.join(300)
+    finally:
+        crashed.set()
+        restarted.set()
+        server.stop()
+    return outcomes, killed, time.monotonic() - began
+
+
 def test_kill_9_of_every_gunicorn_process_on_sqlite_loses_nothing(
     sqlite_template, tmp_path, monkeypatch
 ):
@@ -171,32 +167,12 @@ def test_kill_9_of_every_gunicorn_process_on_sqlite_loses_nothing(
     url = f"sqlite:///{database}"
     tokens = _setup(url, instance)
     server = Gunicorn(free_port(), _env(instance, url), tmp_path / "gunicorn.log")
-    crashed, restarted = threading.Event(), threading.Event()
-    outcomes: list[Outcome] = []
-    began = time.monotonic()
-    server.start()
-    try:
-        crowd = _crowd(server.port, tokens, crashed, restarted, outcomes)
-        _wait_for(url, 0.3, 60)
-        crashed.set()
-        killed = server.kill()
-        time.sleep(1.0)
-        server.start()
-        restarted.set()
-        crowd.join(300)
-    finally:
-        crashed.set()
-        restarted.set()
-        server.stop()
-    seconds = time.monotonic() - began
+    outcomes, killed, seconds = _crowd_through_crashes(server, url, tokens, 0.3, lambda: None)
     with contextlib.closing(sqlite3.connect(database)) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    stored, per_response, orphans = _stored(url, instance)
-    summary = _summary(
-        outcomes, stored, len(per_response), seconds, f"sqlite, kill -9 of {killed} processes"
-    )
-    print(summary)  # noqa: T201 - the figures, with -s
-    _check(outcomes, stored, per_response, orphans)
+    found = read_stored(url)
+    print(_summary(outcomes, found, seconds, f"sqlite, kill -9 of {killed} processes"))  # noqa: T201
+    _check(outcomes, found)
 
 
 @pytest.mark.postgres
@@ -207,40 +183,20 @@ def test_kill_9_of_gunicorn_and_of_postgres_loses_nothing(own_pg, tmp_path, monk
     instance.mkdir()
     tokens = _setup(url, instance)
     server = Gunicorn(free_port(), _env(instance, url), tmp_path / "gunicorn.log")
-    crashed, restarted = threading.Event(), threading.Event()
-    outcomes: list[Outcome] = []
-    began = time.monotonic()
-    server.start()
-    try:
-        crowd = _crowd(server.port, tokens, crashed, restarted, outcomes)
-        _wait_for(url, 0.25, 60)
-        crashed.set()
-        killed = server.kill()
-        time.sleep(1.0)
-        server.start()
-        restarted.set()
+
+    def database_crash() -> None:
         # Then the database server itself, mid-crowd, started again after a moment.
         _wait_for(url, 0.55, 90)
         _assert_durable_settings(pg)
         pg.kill()
         time.sleep(1.0)
         pg.start()
-        crowd.join(300)
-    finally:
-        crashed.set()
-        restarted.set()
-        server.stop()
-    seconds = time.monotonic() - began
-    stored, per_response, orphans = _stored(url, instance)
-    summary = _summary(
-        outcomes,
-        stored,
-        len(per_response),
-        seconds,
-        f"postgresql, kill -9 of {killed} gunicorn processes, then of postgres",
-    )
-    print(summary)  # noqa: T201 - the figures, with -s
-    _check(outcomes, stored, per_response, orphans)
+
+    outcomes, killed, seconds = _crowd_through_crashes(server, url, tokens, 0.25, database_crash)
+    found = read_stored(url)
+    kills = f"postgresql, kill -9 of {killed} gunicorn processes, then of postgres"
+    print(_summary(outcomes, found, seconds, kills))  # noqa: T201 - the figures, with -s
+    _check(outcomes, found)
 
 
 def _assert_durable_settings(pg: PostgresServer) -> None:

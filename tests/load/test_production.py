@@ -19,13 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
 
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.instruments import get_instrument
-from surveyapp.models import Comment, PendingComment
-from surveyapp.sealing import pending_comment_key, unseal
 from surveyapp.survey.services import new_access_codes
 
 from ..conftest import SECRET
@@ -34,6 +31,7 @@ from ..load_workers import surveyapp_env
 from ..postgres import free_port
 from .phones import SAVE_CODE, Phone, answer_pages, csrf, send, start
 from .servers import Gunicorn
+from .stored import read_stored
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -71,29 +69,6 @@ def _with(words: list[str], option: str, value: str) -> list[str]:
     assert option in words, f"the README's gunicorn command has no {option}"
     index = words.index(option)
     return [*words[: index + 1], value, *words[index + 2 :]]
-
-
-def _stored(url: str) -> tuple[Counter[str], list[int]]:
-    """(markers in every stored comment, answer rows per response), read through the app,
-    which alone can unseal comments waiting for release."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
-    with app.app_context():
-        key = pending_comment_key(SECRET)
-        texts = [
-            unseal(key, row.sealed_text, f"{row.id}:pending").decode()
-            for row in db.session.scalars(select(PendingComment))
-        ] + list(db.session.scalars(select(Comment.text)))
-        per_response = list(
-            db.session.execute(
-                text(
-                    "SELECT count(a.response_id) FROM responses r"
-                    " LEFT JOIN answers a ON a.response_id = r.id GROUP BY r.id"
-                )
-            ).scalars()
-        )
-        db.session.remove()
-        db.engine.dispose()
-    return Counter(texts), per_response
 
 
 def _setup(url: str) -> tuple[str, str, list[str]]:
@@ -229,11 +204,12 @@ def test_two_hosts_share_codes_limits_and_responses(own_pg, own_redis, tmp_path)
             host.stop()
 
     assert len(acknowledged) == WALKS + 3
-    stored, per_response = _stored(url)
+    found = read_stored(url)
     # Every acknowledged response stored exactly once, the refused one not at all,
     # and each whole.
-    assert stored == Counter(acknowledged)
-    assert per_response == [CHOICES] * len(acknowledged)
+    assert found.markers == Counter(acknowledged)
+    assert found.per_response == [CHOICES] * len(acknowledged)
+    assert found.orphans == 0
     logs = "".join(host.log.read_text("utf-8") for host in hosts)
     assert "Traceback" not in logs
     for address in ["198.51.100.", "203.0.113.", "127.0.0.1 -"]:
