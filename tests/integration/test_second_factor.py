@@ -408,12 +408,16 @@ def test_new_recovery_keys_replace_the_old_ones(app, client, staff, fixed_clock)
         {"password": PASSWORD, "code": "000000"},
         {"password": "not my password at all", "code": _code(app, staff)},
         {"password": PASSWORD},
+        {"password": PASSWORD, "code": "<script>alert(1)</script>"},
+        {"password": "x" * 1_000, "code": "1" * 500},
+        {"password": "x" * 200_000, "code": "1"},  # past the size any form may have: 413
         {},
     ):
         refused = client.post(
             "/account/second-factor/recovery-keys", data={**data, "csrf_token": token}
         )
-        assert refused.status_code == 400, data
+        too_big = len(data.get("password", "")) > 100_000
+        assert refused.status_code == (413 if too_big else 400), data
         assert refused.get_data(as_text=True).count("<code>") == 0
     assert _events(app, "recovery_keys_renewed") == 0
     made = client.post(
