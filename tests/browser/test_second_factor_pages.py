@@ -4,12 +4,13 @@ and the QR code and the key both fit the screen."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
 import pyotp
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from ..accounts_driver import PASSWORD, make_user, partnership_ids
 from ..factories import make_wave
@@ -64,11 +65,12 @@ def test_staff_set_up_the_second_factor_then_sign_in_with_it(size, new_context, 
     secret = page.locator("code.code-link").inner_text().replace(" ", "")
     page.fill("#code", "000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
     page.click("main button[type=submit]")
-    assert page.title().startswith("Error:")
+    # A form post's answer is read once it has loaded (expect waits; a bare read may not).
+    expect(page).to_have_title(re.compile(r"^Error:"))
     problems += _problems(page, "enrol-error", phone)
     page.fill("#code", pyotp.TOTP(secret).now())
     page.click("main button[type=submit]")
-    assert page.locator("ul.recovery-codes li").count() == 10
+    expect(page.locator("ul.recovery-codes li")).to_have_count(10)
     screenshot(page, f"{folder}/recovery-codes")
     problems += _problems(page, "recovery-codes", phone)
     page.click("main a.button")
