@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 INSTALL_HINT = (
     "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them to run the "
@@ -121,6 +122,22 @@ def children(pid: int) -> list[int]:
         with contextlib.suppress(OSError):
             found += [int(child) for child in (task / "children").read_text().split()]
     return found
+
+
+def kill_tree(process: subprocess.Popen[Any]) -> int:
+    """kill -9 a process and its children at once (a gunicorn master and its workers:
+    killing the master alone leaves workers answering); return how many were killed."""
+    pids = [process.pid, *children(process.pid)]
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(15)
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in pids[1:]):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"children of {process.pid} survived kill -9")
+        time.sleep(0.05)
+    return len(pids)
 
 
 def find_bindir() -> Path | None:

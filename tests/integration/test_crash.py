@@ -4,8 +4,6 @@ worker was thanked for is stored, none is half-written, and the database is inta
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import sqlite3
 import threading
 import time
@@ -20,13 +18,13 @@ from ..load_workers import (
     run_workers,
     serve,
 )
-from ..postgres import free_port
+from ..postgres import free_port, kill_tree
 
 pytestmark = pytest.mark.slow
 
 
 def test_kill_9_mid_crowd_loses_no_acknowledged_response():
-    plan = Plan(workers=40, arrival_seconds=3, think_min=0.05, think_max=0.2, seed=11)
+    plan = Plan(workers=40, arrival_seconds=5, think_min=0.05, think_max=0.2, seed=11)
     with fresh_instance() as instance:
         tokens = create_demo(instance)
         before = open_wave_responses(instance)
@@ -39,11 +37,12 @@ def test_kill_9_mid_crowd_loses_no_acknowledged_response():
                 )
             )
             crowd.start()
-            # Kill once some have been thanked and others are still answering.
+            # Kill once some have been thanked and others are still answering: the
+            # master and every worker process, as a power cut would.
             deadline = time.monotonic() + 30
             while open_wave_responses(instance) - before < 5 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            os.kill(server.process.pid, signal.SIGKILL)
+            kill_tree(server.process)
             crowd.join(90)
         report = reports[0]
         thanked = report.count("completed")

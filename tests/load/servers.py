@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from ..postgres import alive, children
+from ..postgres import kill_tree
 
 #: Processes and threads: several of each, as a PostgreSQL install runs.
 GUNICORN_WORKERS = 3
@@ -70,17 +68,7 @@ class Gunicorn:
     def kill(self) -> int:
         """kill -9 the master and every worker process at once; return how many."""
         assert self.process is not None
-        pids = [self.process.pid, *children(self.process.pid)]
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        self.process.wait(15)
-        deadline = time.monotonic() + 15
-        while any(alive(pid) for pid in pids[1:]):
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn workers survived kill -9")
-            time.sleep(0.05)
-        return len(pids)
+        return kill_tree(self.process)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
