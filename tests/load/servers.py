@@ -26,13 +26,14 @@ class Gunicorn:
         self.port = port
         self.env = env
         self.log = log
+        # By default the configuration production runs (README, "Running in production").
         self.arguments = arguments or [
+            "-c",
+            "python:surveyapp.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(GUNICORN_WORKERS),
-            "--worker-class",
-            "gthread",
             "--threads",
             str(GUNICORN_THREADS),
             "surveyapp.wsgi:app",
