@@ -76,12 +76,21 @@ class Figure:
     high: str | None
 
 
-def figure(label: str, estimate: dict[str, Any] | None) -> Figure:
+def page_symbols() -> tuple[str, str]:
+    """The page's decimal and minus signs, for a caller formatting many figures."""
+    return _page_symbols()
+
+
+def figure(
+    label: str, estimate: dict[str, Any] | None, symbols: tuple[str, str] | None = None
+) -> Figure:
+    """``symbols``: :func:`page_symbols`, when the caller makes a figure of each of many
+    rows (finding the page's language costs more than formatting the figure)."""
     estimate = estimate or {}
     mean = estimate.get("mean")
     if mean is None:
         return Figure(label, None, None, None, None)
-    symbols = _page_symbols()
+    symbols = symbols or _page_symbols()
     low, high = estimate.get("low"), estimate.get("high")
     return Figure(
         label,

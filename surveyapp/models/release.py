@@ -24,6 +24,11 @@ class StoredRelease(Base):
     instrument_checksum: Mapped[str] = mapped_column(String(64))
     #: JSON: k, living wage, seed, resamples, previous wave id, ...
     parameters: Mapped[str] = mapped_column(Text)
-    #: JSON: the suppressed release, as surveyapp/results stores it.
-    figures: Mapped[str] = mapped_column(Text)
+    #: JSON: the suppressed release, as surveyapp/results stores it. A large round's
+    #: is a megabyte: loaded only when a process has not parsed this revision yet.
+    figures: Mapped[str] = mapped_column(Text, deferred=True)
     computed_at: Mapped[datetime] = mapped_column(DateTime)
+    #: New random text each time the figures are stored: processes keep the parsed
+    #: figures under it (``computed_at`` is to the second, so it cannot tell two
+    #: recomputes in one second apart).
+    revision: Mapped[str] = mapped_column(String(32), server_default="")

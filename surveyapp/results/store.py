@@ -11,6 +11,7 @@ reads that row. ``surveyapp results recompute`` writes it again after a scoring 
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -153,6 +154,7 @@ def store_release(
     row.parameters = json.dumps(computed.parameters, sort_keys=True)
     row.figures = json.dumps(computed.figures, ensure_ascii=False, allow_nan=False)
     row.computed_at = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
+    row.revision = secrets.token_hex(16)
     session.add(row)
     session.flush()
     return row
@@ -216,34 +218,39 @@ def stored_release(session: Session, wave: Wave) -> dict[str, Any]:
     Top-level keys are those of :class:`surveyapp.scoring.Release` plus ``wave``;
     each entry of ``employers`` carries its ``employer`` name.
     """
-    return _parsed(wave.id, stored_release_row(session, wave).figures)
+    row = stored_release_row(session, wave)
+    return _parsed(wave.id, row.revision, lambda: row.figures)
 
 
-#: Parsed figures of the last few releases read, by wave id, with the text they came from.
+#: Parsed figures of the last few releases read: by wave id, with their revision.
 _PARSED: OrderedDict[int, tuple[str, dict[str, Any]]] = OrderedDict()
 _PARSED_LOCK = threading.Lock()
 _PARSED_KEPT = 8
 
 
-def _parsed(wave_id: int, text: str) -> dict[str, Any]:
-    """``json.loads(text)``, parsed once per stored text rather than once per page.
+def _parsed(wave_id: int, revision: str, text: Callable[[], str]) -> dict[str, Any]:
+    """The figures of ``revision``, parsed once per process rather than once per page.
 
-    A large wave's release is a megabyte of JSON; parsing it cost more than drawing
-    the whole page. The stored text is read on every call and compared, so a release
-    written again (``surveyapp results recompute``, another process) is never served
-    stale. Callers share the returned dict and must not change it.
+    A large wave's release is a megabyte of JSON; reading and parsing it cost more
+    than drawing the whole page. The row's revision is read on every call and every
+    store writes a new one, so a release written again (``surveyapp results
+    recompute``, another process) is never served stale. A row without a revision
+    (stored before revisions were) is read and parsed each time. Callers share the
+    returned dict and must not change it.
     """
-    with _PARSED_LOCK:
-        cached = _PARSED.get(wave_id)
-        if cached is not None and cached[0] == text:
+    if revision:
+        with _PARSED_LOCK:
+            cached = _PARSED.get(wave_id)
+            if cached is not None and cached[0] == revision:
+                _PARSED.move_to_end(wave_id)
+                return cached[1]
+    figures: dict[str, Any] = json.loads(text())
+    if revision:
+        with _PARSED_LOCK:
+            _PARSED[wave_id] = (revision, figures)
             _PARSED.move_to_end(wave_id)
-            return cached[1]
-    figures: dict[str, Any] = json.loads(text)
-    with _PARSED_LOCK:
-        _PARSED[wave_id] = (text, figures)
-        _PARSED.move_to_end(wave_id)
-        while len(_PARSED) > _PARSED_KEPT:
-            _PARSED.popitem(last=False)
+            while len(_PARSED) > _PARSED_KEPT:
+                _PARSED.popitem(last=False)
     return figures
 
 

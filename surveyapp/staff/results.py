@@ -36,6 +36,7 @@ from ..results_view import decimals as _decimals
 from ..results_view import equity_sections, score, trend_rows
 from ..results_view import figure as _figure
 from ..results_view import instrument_of as _instrument
+from ..results_view import page_symbols as _page_symbols
 from . import bp
 from .common import own
 
@@ -70,9 +71,10 @@ def _employers(
         }
         for employer_id, name in without_responses
     ]
+    symbols = _page_symbols()
     for entry, (employer_id, headcount) in zip(figures.get("employers", []), facts, strict=False):
         jqi = _by_statistic(entry.get("estimates", [])).get("jqi")
-        figure = _figure(str(entry.get("employer", "")), jqi)
+        figure = _figure(str(entry.get("employer", "")), jqi, symbols)
         n = entry.get("n_responses") if figure.mean is not None else None
         rate = n / headcount if n is not None and headcount else None
         rows.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from surveyapp.instruments import get_instrument, instrument_path
 from surveyapp.models import StoredRelease, Wave
 from surveyapp.results import NoStoredRelease, WaveNotClosed, stored_release, stored_release_row
 from surveyapp.results import store as store_module
+from surveyapp.results.store import compute_release, store_release
 from surveyapp.scoring import SCORING_VERSION
 from surveyapp.waves import WaveLocked, close_wave, ensure_links
 
@@ -324,13 +326,49 @@ def test_a_release_written_again_elsewhere_is_never_served_stale(app):
         wave = _close()
         first = stored_release(db.session, wave)
         assert stored_release(db.session, wave)["n_responses"] == 26
-        # Another process (``surveyapp results recompute``) writes a different text.
+        # Another process (``surveyapp results recompute``) writes a different text,
+        # and with it a new revision, as every store does.
         changed = dict(first, n_responses=27)
         db.session.execute(
             StoredRelease.__table__.update()
             .where(StoredRelease.wave_id == wave.id)
-            .values(figures=json.dumps(changed))
+            .values(figures=json.dumps(changed), revision="written-elsewhere")
         )
         db.session.commit()
         db.session.expire_all()
         assert stored_release(db.session, _wave())["n_responses"] == 27
+
+
+def test_two_stores_in_one_second_are_two_revisions(app):
+    """computed_at is to the second; the revision tells two stores in it apart."""
+    _open_wave_with(app, [12, 8, 6])
+    with app.app_context():
+        wave = _close()
+        assert stored_release(db.session, wave)["n_responses"] == 26
+        same_second = datetime(2026, 12, 5, 12, 0, 0, tzinfo=UTC)
+        for n_responses in (30, 31):
+            computed = compute_release(db.session, wave)
+            computed.figures["n_responses"] = n_responses
+            row = store_release(db.session, wave, computed, now=same_second)
+            db.session.commit()
+            assert stored_release(db.session, wave)["n_responses"] == n_responses
+        assert row.computed_at == same_second.replace(tzinfo=None)
+        assert len(row.revision) == 32
+
+
+def test_a_release_stored_before_revisions_gets_one_on_upgrade(app):
+    """The migration gives an existing release a revision; its figures read the same."""
+    from flask_migrate import downgrade, upgrade
+
+    _open_wave_with(app, [12, 8, 6])
+    with app.app_context():
+        wave = _close()
+        before = json.loads(stored_release_row(db.session, wave).figures)
+        db.session.commit()
+        db.session.close()
+        downgrade(revision="9c4d2e71a5b3")
+        upgrade()
+        revision = db.session.scalar(select(StoredRelease.revision))
+        assert len(revision) == 32
+        int(revision, 16)  # hexadecimal, as secrets.token_hex writes
+        assert stored_release(db.session, _wave()) == before
