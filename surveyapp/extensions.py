@@ -10,7 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from .db import Base
-from .ratelimit import anonymous_client_key, log_breach
+from .ratelimit import anonymous_client_key, limit, log_breach, not_signed_in, signed_in_key
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -19,6 +19,14 @@ babel = Babel()
 # Counters live only in memory (or Redis via RATELIMIT_STORAGE_URI), keyed by a
 # salted, rotating hash of the client address: anonymity rule 5.
 limiter = Limiter(key_func=anonymous_client_key, default_limits=[], on_breach=log_breach)
+# Forms sent by one signed-in account, counted across the staff and employer consoles.
+console_limit = limiter.shared_limit(
+    limit("console"),
+    scope="console",
+    key_func=signed_in_key,
+    exempt_when=not_signed_in,
+    methods=["POST"],
+)
 # HTML and CSS go out gzip- (or brotli-) compressed when the browser accepts it;
 # settings and the note on BREACH are in app.py.
 compress = Compress()

@@ -73,6 +73,11 @@ LIMITS: dict[str, tuple[str, str, str]] = {
         "5/minute;30/hour",
         "sign-in attempts on one account (passwords and one-time passwords), from anywhere",
     ),
+    "console": (
+        "SURVEYAPP_LIMIT_CONSOLE",
+        "60/minute;1000/hour",
+        "forms sent by one signed-in staff or employer account, from anywhere",
+    ),
 }
 
 log = logging.getLogger("surveyapp.security")
@@ -169,6 +174,26 @@ def account_key(email: str) -> str:
 def login_account_key() -> str:
     """The per-account key of the email address typed on the sign-in page."""
     return account_key(request.form.get("email", ""))
+
+
+def signed_in_key() -> str:
+    """Key of the console limit: an HMAC of the signed-in account's id.
+
+    Per account, not per address: a stolen session scripted from many addresses is
+    held to what one person could send, and colleagues in one office never share it.
+    """
+    from flask_login import current_user
+
+    # The user's id, not get_id(): that is the browser's session token, one per sign-in.
+    account = str(current_user.user.id)
+    return "u" + hmac.new(_current_salt(), account.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def not_signed_in() -> bool:
+    """The console limit counts accounts; a form sent signed out only meets the sign-in page."""
+    from flask_login import current_user
+
+    return not current_user.is_authenticated
 
 
 def log_breach(limit: RequestLimit) -> None:

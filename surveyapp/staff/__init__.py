@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..extensions import console_limit
+
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+console_limit(bp)
 
 # The modules register their routes on bp.
 from . import (  # noqa: E402, F401

@@ -147,3 +147,69 @@ def test_sign_in_attempts_from_one_address_are_throttled_across_accounts(limited
     app = limited_app()
     statuses = [_sign_in_attempt(app, f"user{n}@example.org") for n in range(7)]
     assert statuses == [400] * 6 + [429]
+
+
+def _new_employer(console, name: str) -> int:
+    form = {"name": name, "size_band": "1-49", "industry_code": "", "frontline_headcount": ""}
+    return console.post("/staff/employers/new", form).status_code
+
+
+def _employers_named(app, prefix: str) -> int:
+    from surveyapp.models import Employer
+
+    with app.app_context():
+        query = select(func.count()).where(Employer.name.startswith(prefix))
+        return db.session.scalar(query.select_from(Employer))
+
+
+def test_forms_sent_by_one_account_are_limited_and_the_refused_one_changes_nothing(
+    limited_app, monkeypatch
+):
+    from ..staff_driver import Console
+
+    monkeypatch.setenv("SURVEYAPP_LIMIT_CONSOLE", "3/minute")
+    app = limited_app()
+    console = Console.make(app)
+    statuses = [_new_employer(console, f"Limited {n}") for n in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert _employers_named(app, "Limited ") == 3
+    # Reading pages is not limited; the console still opens.
+    assert console.get("/staff/employers").status_code == 200
+
+
+def test_the_console_limit_counts_the_account_not_the_browser_or_the_address(
+    limited_app, monkeypatch
+):
+    from ..accounts_driver import make_user, sign_in
+    from ..staff_driver import Console
+
+    monkeypatch.setenv("SURVEYAPP_LIMIT_CONSOLE", "3/minute")
+    app = limited_app()
+    console = Console.make(app)
+    assert [_new_employer(console, f"First {n}") for n in range(2)] == [302, 302]
+    # The same account signed in on a second browser shares the count...
+    second = Console(app, app.test_client(), console.partnership, console.other, console.email)
+    assert sign_in(second.client, console.email).status_code == 302
+    assert [_new_employer(second, f"Second {n}") for n in range(2)] == [302, 429]
+    # ...while a colleague at the same address has a count of their own.
+    colleague_email = make_user(app, "colleague@a.example.org", console.partnership)
+    colleague = Console(app, app.test_client(), console.partnership, console.other, "")
+    assert sign_in(colleague.client, colleague_email).status_code == 302
+    assert _new_employer(colleague, "Colleague 0") == 302
+    assert _employers_named(app, "First ") + _employers_named(app, "Second ") == 3
+
+
+def test_employer_accounts_meet_the_console_limit_too(limited_app, monkeypatch):
+    from ..staff_driver import Console
+    from ..survey_driver import csrf_from
+
+    monkeypatch.setenv("SURVEYAPP_LIMIT_CONSOLE", "2/minute")
+    app = limited_app()
+    employer = Console.make(app).employer_user()
+    token = csrf_from(employer.get("/employer/"))
+    statuses = [
+        employer.post("/employer/waves/1/survey/send", data={"csrf_token": token}).status_code
+        for _ in range(3)
+    ]
+    assert 429 not in statuses[:2]
+    assert statuses[2] == 429
