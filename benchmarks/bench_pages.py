@@ -61,9 +61,10 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -86,6 +87,27 @@ _RADIO_NAME = re.compile(r'<input type="radio"[^>]*\bname="([^"]+)"')
 
 #: PERFORMANCE.md's bare app renders and saves a 40-question radio form.
 PERFORMANCE_QUESTIONS = 40
+
+
+T = TypeVar("T")
+
+
+def on_throwaway_postgres(folder: Path, measure: Callable[[Path, str, str], T]) -> T | None:
+    """``measure(folder, surveyapp_url, bare_url)`` on a throwaway PostgreSQL server
+    (tests/postgres.py) with a database for each app; None, with the reason printed,
+    where PostgreSQL's programs are missing."""
+    from tests.postgres import PostgresUnavailable, running_server
+
+    try:
+        with running_server() as pg:
+            pg.psql("CREATE DATABASE surveyapp_bench")
+            pg.psql("CREATE DATABASE bare_bench")
+            pg_dir = folder / "postgres"
+            pg_dir.mkdir()
+            return measure(pg_dir, pg.url("surveyapp_bench"), pg.url("bare_bench"))
+    except PostgresUnavailable as exc:
+        print(f"\nPostgreSQL skipped: {exc}")
+        return None
 
 
 def verdict(ok: bool) -> str:
@@ -544,23 +566,12 @@ def main() -> None:
             args,
         )
         if args.postgres:
-            from tests.postgres import PostgresUnavailable, running_server
-
-            try:
-                with running_server() as pg:
-                    pg.psql("CREATE DATABASE surveyapp_bench")
-                    pg.psql("CREATE DATABASE bare_bench")
-                    pg_dir = folder / "postgres"
-                    pg_dir.mkdir()
-                    measure_database(
-                        "PostgreSQL (fsync on, synchronous_commit on)",
-                        pg_dir,
-                        pg.url("surveyapp_bench"),
-                        pg.url("bare_bench"),
-                        args,
-                    )
-            except PostgresUnavailable as exc:
-                print(f"\nPostgreSQL skipped: {exc}")
+            on_throwaway_postgres(
+                folder,
+                lambda pg_dir, url, bare_url: measure_database(
+                    "PostgreSQL (fsync on, synchronous_commit on)", pg_dir, url, bare_url, args
+                ),
+            )
     finally:
         if args.keep:
             print(f"kept {folder}")

@@ -61,7 +61,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from bench_pages import Gunicorn, gunicorn, tree_cpu_seconds, verdict  # noqa: E402
+from bench_pages import (  # noqa: E402
+    Gunicorn,
+    gunicorn,
+    on_throwaway_postgres,
+    tree_cpu_seconds,
+    verdict,
+)
 
 from tests.load_workers import (  # noqa: E402
     Plan,
@@ -425,23 +431,14 @@ def main() -> None:
             args,
         )
         if not args.no_postgres:
-            from tests.postgres import PostgresUnavailable, running_server
-
-            try:
-                with running_server() as pg:
-                    pg.psql("CREATE DATABASE surveyapp_bench")
-                    pg.psql("CREATE DATABASE bare_bench")
-                    pg_dir = folder / "postgres"
-                    pg_dir.mkdir()
-                    outcome["PostgreSQL"] = measure_database(
-                        "PostgreSQL (fsync on, synchronous_commit on)",
-                        pg_dir,
-                        pg.url("surveyapp_bench"),
-                        pg.url("bare_bench"),
-                        args,
-                    )
-            except PostgresUnavailable as exc:
-                print(f"\nPostgreSQL skipped: {exc}")
+            measured = on_throwaway_postgres(
+                folder,
+                lambda pg_dir, url, bare_url: measure_database(
+                    "PostgreSQL (fsync on, synchronous_commit on)", pg_dir, url, bare_url, args
+                ),
+            )
+            if measured is not None:
+                outcome["PostgreSQL"] = measured
     finally:
         if args.keep:
             print(f"kept {folder}")
