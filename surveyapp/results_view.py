@@ -35,7 +35,8 @@ def _symbols(locale: str) -> tuple[str, str]:
 _STEPS = {places: Decimal(1).scaleb(-places) for places in range(6)}
 
 
-def _page_symbols() -> tuple[str, str]:
+def page_symbols() -> tuple[str, str]:
+    """The page's decimal and minus signs, for a caller formatting many figures."""
     return _symbols(str(get_locale() or "en"))
 
 
@@ -48,7 +49,7 @@ def _fixed(value: float, places: int, symbols: tuple[str, str] | None = None) ->
     formats several numbers (finding the page's language costs more than the rest)."""
     if not math.isfinite(value) or abs(value) >= 1e15 or places not in _STEPS:
         return str(format_decimal(value, "0." + "0" * places))
-    decimal_sign, minus = symbols or _page_symbols()
+    decimal_sign, minus = symbols or page_symbols()
     rounded = Decimal(repr(float(value))).quantize(_STEPS[places], ROUND_HALF_EVEN)
     text = f"{abs(rounded):f}".replace(".", decimal_sign)
     return minus + text if rounded.is_signed() else text
@@ -76,11 +77,6 @@ class Figure:
     high: str | None
 
 
-def page_symbols() -> tuple[str, str]:
-    """The page's decimal and minus signs, for a caller formatting many figures."""
-    return _page_symbols()
-
-
 def figure(
     label: str, estimate: dict[str, Any] | None, symbols: tuple[str, str] | None = None
 ) -> Figure:
@@ -90,7 +86,7 @@ def figure(
     mean = estimate.get("mean")
     if mean is None:
         return Figure(label, None, None, None, None)
-    symbols = symbols or _page_symbols()
+    symbols = symbols or page_symbols()
     low, high = estimate.get("low"), estimate.get("high")
     return Figure(
         label,
